@@ -1,0 +1,42 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module.js';
+import { ClientsModule } from './clients/clients.module.js';
+import { AppConfigModule } from './config/app-config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { EXTENSION_MODULES } from './extensions/index.js';
+import { GrantsModule } from './grants/grants.module.js';
+import { KeysModule } from './keys/keys.module.js';
+import { TokensModule } from './tokens/tokens.module.js';
+import type { ResourceOwnerPasswordValidator } from './users/resource-owner-password.validator.js';
+import { UsersModule } from './users/users.module.js';
+import { WellKnownModule } from './well-known/well-known.module.js';
+
+/** How an application embeds and extends the service. */
+export interface IdentityServiceOptions {
+  /** More modules, e.g. ones providing extra grant handlers (see README, "Adding a grant type"). */
+  readonly imports?: Array<Type | DynamicModule>;
+  /** Replaces how the password grant checks usernames and passwords. */
+  readonly passwordValidator?: Type<ResourceOwnerPasswordValidator>;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: IdentityServiceOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule,
+        DatabaseModule,
+        UsersModule.forRoot({ passwordValidator: options.passwordValidator }),
+        ClientsModule,
+        KeysModule,
+        TokensModule,
+        GrantsModule,
+        WellKnownModule,
+        AdminModule,
+        ...EXTENSION_MODULES,
+        ...(options.imports ?? []),
+      ],
+    };
+  }
+}

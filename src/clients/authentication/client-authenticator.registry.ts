@@ -1,0 +1,57 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { InvalidClientError, InvalidRequestError } from '../../common/oauth/oauth-error.js';
+import type { Client } from '../client.js';
+import { ClientAuthenticationMethod } from './client-authentication-method.decorator.js';
+import type { ClientAuthenticator } from './client-authenticator.js';
+import type { ClientAuthenticationInput } from './client-credentials.js';
+
+/** Every client authentication method in the application, found at start-up. */
+@Injectable()
+export class ClientAuthenticatorRegistry implements OnModuleInit {
+  private authenticators: ClientAuthenticator[] = [];
+
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  onModuleInit(): void {
+    const found = this.discovery
+      .getProviders({ metadataKey: ClientAuthenticationMethod.KEY })
+      .map((wrapper) => wrapper.instance as ClientAuthenticator);
+    const seen = new Set<string>();
+    for (const authenticator of found) {
+      if (seen.has(authenticator.method)) {
+        throw new Error(
+          `Two providers implement client authentication method "${authenticator.method}"`,
+        );
+      }
+      seen.add(authenticator.method);
+    }
+    this.authenticators = found;
+  }
+
+  methods(): string[] {
+    return this.authenticators.map((authenticator) => authenticator.method);
+  }
+
+  /**
+   * Authenticates the client with the one method the request uses.
+   * RFC 6749 §2.3: a client MUST NOT use more than one method per request.
+   */
+  async authenticate(input: ClientAuthenticationInput): Promise<Client> {
+    const presented = this.authenticators.filter((authenticator) => authenticator.presents(input));
+    if (presented.length > 1) {
+      throw new InvalidRequestError(
+        `the request uses more than one client authentication method (${presented.map((a) => a.method).join(', ')})`,
+      );
+    }
+    if (presented.length === 0) {
+      throw new InvalidClientError('client authentication is required');
+    }
+    const client = await presented[0]!.authenticate(input);
+    const claimedId = input.params.client_id;
+    if (claimedId !== undefined && claimedId !== client.clientId) {
+      throw new InvalidClientError('client_id does not match the authenticated client');
+    }
+    return client;
+  }
+}

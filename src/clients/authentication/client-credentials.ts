@@ -1,0 +1,7 @@
+/** What a request to the token, introspection or revocation endpoint carries for client authentication. */
+export interface ClientAuthenticationInput {
+  /** The Authorization header, if any. */
+  readonly authorization: string | undefined;
+  /** The form parameters (already checked to be single-valued strings). */
+  readonly params: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,21 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** A new random handle or secret: 256 bits, base64url (43 characters). */
+export function randomHandle(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** SHA-256 of a high-entropy value (a handle or a service-generated secret), base64url. */
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+/**
+ * Constant-time equality of two strings. Lengths leak, which is harmless for
+ * the fixed-length digests this compares.
+ */
+export function constantTimeEquals(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

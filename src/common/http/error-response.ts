@@ -1,0 +1,148 @@
+import { HttpException, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { InvalidRequestError, OAuthError, ServerError } from '../oauth/oauth-error.js';
+import { ProblemError } from '../problem/problem.error.js';
+
+export interface ErrorResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: object;
+}
+
+const logger = new Logger('Errors');
+const ADMIN_PREFIX = '/admin';
+
+/**
+ * The one place where an error becomes an HTTP response: RFC 6749 JSON on the
+ * protocol endpoints, RFC 9457 problem details under /admin. Anything
+ * unexpected becomes a 500 with a correlation id that is also logged.
+ */
+export function errorResponse(error: unknown, url: string): ErrorResponse {
+  const admin = url === ADMIN_PREFIX || url.startsWith(`${ADMIN_PREFIX}/`);
+  return admin ? problemResponse(error) : oauthResponse(error);
+}
+
+function oauthResponse(error: unknown): ErrorResponse {
+  const oauthError = error instanceof OAuthError ? error : toOAuthError(error);
+  if (oauthError.detail) logger.debug(`${oauthError.error}: ${oauthError.detail}`);
+  return {
+    status: oauthError.status,
+    headers: {
+      ...oauthError.headers,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Pragma: 'no-cache',
+    },
+    body: { error: oauthError.error, error_description: oauthError.description },
+  };
+}
+
+function toOAuthError(error: unknown): OAuthError {
+  const status = httpStatusOf(error);
+  if (status === 404) return new NotFoundError('no such endpoint');
+  if (status === 405) return new NotFoundError('method not allowed on this endpoint', 405);
+  if (status === 413) return new PayloadTooLargeError();
+  if (status === 415) {
+    return new InvalidRequestError('content type must be application/x-www-form-urlencoded');
+  }
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new InvalidRequestError('the request body could not be parsed');
+  }
+  return new ServerError(`internal error, reference ${logUnexpected(error)}`);
+}
+
+function problemResponse(error: unknown): ErrorResponse {
+  const problem = error instanceof ProblemError ? error : toProblem(error);
+  const body: Record<string, unknown> = {
+    type: 'about:blank',
+    title: problem.title,
+    status: problem.status,
+  };
+  if (problem.detail !== undefined) body.detail = problem.detail;
+  if (problem.errors !== undefined) body.errors = problem.errors;
+  const headers: Record<string, string> = {
+    ...problem.headers,
+    'Content-Type': 'application/problem+json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  };
+  return { status: problem.status, headers, body };
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+};
+
+function toProblem(error: unknown): ProblemError {
+  const status = httpStatusOf(error);
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new ProblemError(status, TITLES[status] ?? 'Client Error', publicMessage(error, status));
+  }
+  return new ProblemError(
+    500,
+    'Internal Server Error',
+    `internal error, reference ${logUnexpected(error)}`,
+  );
+}
+
+function publicMessage(error: unknown, status: number): string {
+  if (status === 400 && isFastifyError(error) && error.code.includes('JSON')) {
+    return 'the request body is not valid JSON';
+  }
+  if (status === 415) return 'the request body must be application/json';
+  if (status === 413) return 'the request body is too large';
+  if (error instanceof HttpException) {
+    const response = error.getResponse();
+    if (typeof response === 'object' && response !== null && 'message' in response) {
+      const message = (response as { message: unknown }).message;
+      if (typeof message === 'string') return message;
+    }
+  }
+  return error instanceof Error ? error.message : 'bad request';
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  if (error instanceof HttpException) return error.getStatus();
+  if (isFastifyError(error)) return error.statusCode;
+  return undefined;
+}
+
+function isFastifyError(error: unknown): error is Error & { statusCode: number; code: string } {
+  return (
+    error instanceof Error &&
+    typeof (error as { statusCode?: unknown }).statusCode === 'number' &&
+    typeof (error as { code?: unknown }).code === 'string'
+  );
+}
+
+function logUnexpected(error: unknown): string {
+  const reference = randomUUID();
+  logger.error(
+    `unexpected error, reference ${reference}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  return reference;
+}
+
+class NotFoundError extends OAuthError {
+  readonly error = 'not_found';
+  constructor(
+    description: string,
+    override readonly status: number = 404,
+  ) {
+    super(description);
+  }
+}
+
+class PayloadTooLargeError extends OAuthError {
+  readonly error = 'invalid_request';
+  override readonly status = 413;
+  constructor() {
+    super('the request body is too large');
+  }
+}

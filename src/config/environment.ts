@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+
+/**
+ * The one place that reads process.env. A `.env` file in the working
+ * directory is loaded first when present; real environment variables win.
+ */
+export function readEnvironment(): NodeJS.ProcessEnv {
+  if (!environmentFileLoaded) {
+    environmentFileLoaded = true;
+    if (existsSync('.env')) process.loadEnvFile('.env');
+  }
+  return process.env;
+}
+
+let environmentFileLoaded = false;
+
+/** A configuration value that cannot be used; its message is one line naming the variable. */
+export class InvalidEnvironmentError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${reason}`);
+    this.name = 'InvalidEnvironmentError';
+  }
+}
+
+export function optionalString(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+export function readPort(env: NodeJS.ProcessEnv): number {
+  const raw = optionalString(env, 'PORT') ?? '3000';
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
+    throw new InvalidEnvironmentError('PORT', `must be an integer from 1 to 65535 (got "${raw}")`);
+  }
+  return port;
+}

@@ -1,0 +1,53 @@
+import { Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import {
+  AuthenticatedClient,
+  ClientAuthenticationGuard,
+} from '../clients/authentication/client-authentication.guard.js';
+import type { Client } from '../clients/client.js';
+import { FormBodyGuard } from '../common/oauth/form-body.guard.js';
+import { FormParams } from '../common/oauth/form-params.js';
+import { NO_STORE_HEADERS } from '../common/oauth/no-store.js';
+import {
+  InvalidRequestError,
+  UnauthorizedClientError,
+  UnsupportedGrantTypeError,
+} from '../common/oauth/oauth-error.js';
+import type { TokenResponse } from '../tokens/token-response.js';
+import { GrantRegistry } from './grant-registry.js';
+
+export const TOKEN_PATH = 'token';
+
+/**
+ * The token endpoint (RFC 6749 §3.2). The pipeline is fixed: form body,
+ * client authentication (guards), grant_type lookup, the client's
+ * allowed-grant check, the handler, a no-store response.
+ */
+@Controller(TOKEN_PATH)
+export class TokenController {
+  constructor(private readonly grants: GrantRegistry) {}
+
+  @Post()
+  @HttpCode(200)
+  @UseGuards(FormBodyGuard, ClientAuthenticationGuard)
+  async token(
+    @FormParams() params: Readonly<Record<string, string>>,
+    @AuthenticatedClient() client: Client,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenResponse> {
+    const grantType = params.grant_type;
+    if (grantType === undefined) throw new InvalidRequestError('grant_type is required');
+    const handler = this.grants.get(grantType);
+    if (handler === undefined) {
+      throw new UnsupportedGrantTypeError(`grant_type "${grantType}" is not supported`);
+    }
+    if (!client.grantTypes.has(grantType)) {
+      throw new UnauthorizedClientError(
+        `the client is not allowed to use grant_type "${grantType}"`,
+      );
+    }
+    const response = await handler.handle({ params }, client);
+    void reply.headers(NO_STORE_HEADERS);
+    return response;
+  }
+}

@@ -1,0 +1,169 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { JWK } from 'jose';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { LessThanOrEqual, Repository } from 'typeorm';
+import { InvalidEnvironmentError } from '../config/environment.js';
+import { databaseConfig } from '../config/database.config.js';
+import { keysConfig } from '../config/keys.config.js';
+import { KeyEncryption } from './key-encryption.js';
+import { resolveKeyEncryptionSecret } from './key-encryption-secret.js';
+import { generateSigningKeyPair } from './key-pair.factory.js';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './signing-algorithm.js';
+import { SigningKeyEntity } from './signing-key.entity.js';
+
+/**
+ * How long a retired key stays in the JWKS: the longest lifetime of anything
+ * it signed (access tokens live at most 24 h) plus clock skew.
+ */
+export const RETIRED_KEY_RETENTION_MS = (24 * 3600 + 300) * 1000;
+
+export interface ActiveSigningKey {
+  readonly kid: string;
+  readonly alg: SigningAlgorithm;
+  readonly privateKey: KeyObject;
+}
+
+/**
+ * Signing keys, one chain per algorithm: a `current` key signs, a `next` key
+ * is already published so that caches of the JWKS know it before it signs,
+ * and `retired` keys stay published until what they signed has expired.
+ */
+@Injectable()
+export class KeysService implements OnModuleInit {
+  private readonly logger = new Logger('Keys');
+  private encryption: KeyEncryption;
+  private signing = new Map<SigningAlgorithm, ActiveSigningKey>();
+  private verification = new Map<string, { alg: SigningAlgorithm; key: KeyObject }>();
+  private publishedJwks: { keys: JWK[] } = { keys: [] };
+
+  constructor(
+    @InjectRepository(SigningKeyEntity) private readonly repository: Repository<SigningKeyEntity>,
+    @Inject(keysConfig.KEY) private readonly keys: ConfigType<typeof keysConfig>,
+    @Inject(databaseConfig.KEY) private readonly database: ConfigType<typeof databaseConfig>,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.encryption = new KeyEncryption(resolveKeyEncryptionSecret(this.keys, this.database));
+    await this.ensureKeyChains();
+    await this.reload();
+  }
+
+  /** The key that signs for an algorithm now. */
+  signingKey(alg: SigningAlgorithm): ActiveSigningKey {
+    const key = this.signing.get(alg);
+    if (key === undefined) throw new Error(`no current signing key for ${alg}`);
+    return key;
+  }
+
+  /** A published public key by kid, for verifying what this service signed. */
+  verificationKey(kid: string): { alg: SigningAlgorithm; key: KeyObject } | undefined {
+    return this.verification.get(kid);
+  }
+
+  /** The JWK Set to publish (RFC 7517 §5): current, next and still-needed retired keys. */
+  jwks(): { keys: JWK[] } {
+    return this.publishedJwks;
+  }
+
+  list(): Promise<SigningKeyEntity[]> {
+    return this.repository.find({ order: { alg: 'ASC', createdAt: 'ASC' } });
+  }
+
+  /**
+   * Rotates one algorithm's chain, or every chain: next becomes current,
+   * current retires (published for RETIRED_KEY_RETENTION_MS more), and a
+   * fresh next key is published.
+   */
+  async rotate(algs: readonly SigningAlgorithm[] = SIGNING_ALGORITHMS): Promise<void> {
+    const now = Date.now();
+    const fresh = await Promise.all(algs.map((alg) => this.newKeyEntity(alg, 'next', now)));
+    await this.repository.manager.transaction(async (manager) => {
+      const keys = manager.getRepository(SigningKeyEntity);
+      for (const alg of algs) {
+        await keys.update(
+          { alg, state: 'current' },
+          { state: 'retired', retiredAt: now, retainUntil: now + RETIRED_KEY_RETENTION_MS },
+        );
+        await keys.update({ alg, state: 'next' }, { state: 'current', activatedAt: now });
+      }
+      await keys.insert(fresh);
+      // Retired keys whose tokens have all expired leave for good.
+      await keys.delete({ state: 'retired', retainUntil: LessThanOrEqual(now) });
+    });
+    await this.reload();
+    this.logger.log(`rotated signing keys: ${algs.join(', ')}`);
+  }
+
+  /** On first start (or after a new algorithm is added): a current and a next key per algorithm. */
+  private async ensureKeyChains(): Promise<void> {
+    const existing = await this.repository.find();
+    const now = Date.now();
+    const missing: Promise<SigningKeyEntity>[] = [];
+    for (const alg of SIGNING_ALGORITHMS) {
+      const states = new Set(existing.filter((key) => key.alg === alg).map((key) => key.state));
+      if (!states.has('current')) missing.push(this.newKeyEntity(alg, 'current', now));
+      if (!states.has('next')) missing.push(this.newKeyEntity(alg, 'next', now));
+    }
+    if (missing.length === 0) return;
+    await this.repository.insert(await Promise.all(missing));
+    this.logger.log(`created ${missing.length} signing keys`);
+  }
+
+  private async newKeyEntity(
+    alg: SigningAlgorithm,
+    state: 'current' | 'next',
+    now: number,
+  ): Promise<SigningKeyEntity> {
+    const pair = await generateSigningKeyPair(alg);
+    const pem = pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    return this.repository.create({
+      kid: pair.kid,
+      alg,
+      state,
+      publicJwk: pair.publicJwk,
+      encryptedPrivateKey: this.encryption.encrypt(pem),
+      createdAt: now,
+      activatedAt: state === 'current' ? now : null,
+      retiredAt: null,
+      retainUntil: null,
+    });
+  }
+
+  private async reload(): Promise<void> {
+    const now = Date.now();
+    const entities = (await this.repository.find({ order: { createdAt: 'ASC' } })).filter(
+      (key) => key.state !== 'retired' || (key.retainUntil ?? 0) > now,
+    );
+    const signing = new Map<SigningAlgorithm, ActiveSigningKey>();
+    const verification = new Map<string, { alg: SigningAlgorithm; key: KeyObject }>();
+    for (const entity of entities) {
+      verification.set(entity.kid, {
+        alg: entity.alg,
+        key: createPublicKey({ key: entity.publicJwk, format: 'jwk' }),
+      });
+      if (entity.state === 'current') {
+        signing.set(entity.alg, {
+          kid: entity.kid,
+          alg: entity.alg,
+          privateKey: this.decrypt(entity),
+        });
+      }
+    }
+    this.signing = signing;
+    this.verification = verification;
+    this.publishedJwks = { keys: entities.map((entity) => entity.publicJwk) };
+  }
+
+  private decrypt(entity: SigningKeyEntity): KeyObject {
+    try {
+      return createPrivateKey(this.encryption.decrypt(entity.encryptedPrivateKey));
+    } catch {
+      throw new InvalidEnvironmentError(
+        'KEY_ENCRYPTION_SECRET',
+        'cannot decrypt the stored signing keys: it differs from the secret they were encrypted with',
+      );
+    }
+  }
+}

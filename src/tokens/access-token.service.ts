@@ -1,0 +1,147 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { errors as joseErrors, jwtVerify, type JWTHeaderParameters } from 'jose';
+import { randomUUID } from 'node:crypto';
+import type { Client } from '../clients/client.js';
+import { randomHandle } from '../common/crypto/secrets.js';
+import { epochSeconds } from '../common/time.js';
+import { serverConfig } from '../config/server.config.js';
+import { tokensConfig } from '../config/tokens.config.js';
+import { signCompactJws } from '../keys/jws-signer.js';
+import { KeysService } from '../keys/keys.service.js';
+import { SIGNING_ALGORITHMS } from '../keys/signing-algorithm.js';
+import { PersistedGrantStore } from './persisted-grant.store.js';
+import type { AccessTokenClaims, AccessTokenSubject } from './token-claims.js';
+
+export interface IssuedAccessToken {
+  readonly token: string;
+  readonly expiresIn: number;
+  readonly claims: AccessTokenClaims;
+}
+
+/** A token of this service, found valid by its signature or its row; what it says and where it came from. */
+export interface VerifiedAccessToken {
+  readonly format: 'jwt' | 'reference';
+  readonly claims: AccessTokenClaims;
+  /** Reference tokens: the persisted row's id, to revoke it. */
+  readonly grantId?: string;
+}
+
+/**
+ * Access tokens in either format: RFC 9068 JWTs signed with the current key
+ * of the client's (or the service's) algorithm, or reference tokens whose
+ * claims live in the persisted-grant store.
+ */
+@Injectable()
+export class AccessTokenService {
+  constructor(
+    private readonly keys: KeysService,
+    private readonly store: PersistedGrantStore,
+    @Inject(serverConfig.KEY) private readonly server: ConfigType<typeof serverConfig>,
+    @Inject(tokensConfig.KEY) private readonly tokens: ConfigType<typeof tokensConfig>,
+  ) {}
+
+  async issue(client: Client, subject: AccessTokenSubject): Promise<IssuedAccessToken> {
+    const ttl = client.metadata.access_token_ttl;
+    const iat = epochSeconds();
+    const claims: AccessTokenClaims = {
+      iss: this.server.issuer,
+      sub: subject.subject ?? client.clientId,
+      aud: this.server.issuer,
+      client_id: client.clientId,
+      ...(subject.scopes.length > 0 ? { scope: subject.scopes.join(' ') } : {}),
+      jti: randomUUID(),
+      iat,
+      exp: iat + ttl,
+      ...(subject.authTime !== undefined ? { auth_time: subject.authTime } : {}),
+    };
+    if (client.metadata.access_token_format === 'reference') {
+      const token = randomHandle();
+      await this.store.add({
+        type: 'access_token',
+        handle: token,
+        clientId: client.clientId,
+        subject: subject.subject ?? null,
+        familyId: subject.familyId ?? claims.jti,
+        expiresAt: claims.exp * 1000,
+        payload: {
+          ...claims,
+          ...(subject.username !== undefined ? { username: subject.username } : {}),
+        },
+      });
+      return { token, expiresIn: ttl, claims };
+    }
+    const alg =
+      client.metadata.access_token_signed_response_alg ?? this.tokens.accessTokenSigningAlg;
+    const key = this.keys.signingKey(alg);
+    const token = signCompactJws(
+      { alg, kid: key.kid, typ: 'at+jwt' },
+      { ...claims },
+      alg,
+      key.privateKey,
+    );
+    return { token, expiresIn: ttl, claims };
+  }
+
+  /**
+   * The claims of an unexpired, unrevoked access token of this service, or
+   * undefined. Whether its client still exists is the caller's check.
+   */
+  async verify(token: string): Promise<VerifiedAccessToken | undefined> {
+    if (looksLikeJwt(token)) return this.verifyJwt(token);
+    const row = await this.store.findByHandle(token, 'access_token');
+    if (row === null || row.expiresAt <= Date.now()) return undefined;
+    return {
+      format: 'reference',
+      claims: row.payload as unknown as AccessTokenClaims,
+      grantId: row.id,
+    };
+  }
+
+  /** Records a JWT's id as revoked until the JWT expires anyway. */
+  async revokeJwt(claims: AccessTokenClaims): Promise<void> {
+    if (await this.store.findByHandle(claims.jti, 'revoked_jwt')) return;
+    await this.store.add({
+      type: 'revoked_jwt',
+      handle: claims.jti,
+      clientId: claims.client_id,
+      subject: claims.sub,
+      familyId: claims.jti,
+      expiresAt: claims.exp * 1000,
+      payload: {},
+    });
+  }
+
+  private async verifyJwt(token: string): Promise<VerifiedAccessToken | undefined> {
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        (header: JWTHeaderParameters) => this.keyFor(header),
+        {
+          issuer: this.server.issuer,
+          typ: 'at+jwt',
+          algorithms: [...SIGNING_ALGORITHMS],
+          requiredClaims: ['jti', 'exp', 'iat', 'sub', 'client_id'],
+        },
+      );
+      const claims = payload as unknown as AccessTokenClaims;
+      if (await this.store.findByHandle(claims.jti, 'revoked_jwt')) return undefined;
+      return { format: 'jwt', claims };
+    } catch (error) {
+      if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return undefined;
+      throw error;
+    }
+  }
+
+  private keyFor(header: JWTHeaderParameters) {
+    const found = header.kid === undefined ? undefined : this.keys.verificationKey(header.kid);
+    if (found === undefined || found.alg !== header.alg) {
+      throw new joseErrors.JWKSNoMatchingKey();
+    }
+    return found.key;
+  }
+}
+
+function looksLikeJwt(token: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token);
+}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { IsNull, LessThan, MoreThan, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { sha256 } from '../common/crypto/secrets.js';
+import { PersistedGrantEntity } from './persisted-grant.entity.js';
+
+/** The kinds of item the store holds; later issues add codes, device codes and consents. */
+export type PersistedGrantType = 'refresh_token' | 'access_token' | 'revoked_jwt';
+
+export interface NewPersistedGrant {
+  readonly type: PersistedGrantType;
+  /** The secret handle; only its SHA-256 is stored. */
+  readonly handle: string;
+  readonly clientId: string;
+  readonly subject: string | null;
+  readonly familyId: string;
+  readonly expiresAt: number;
+  readonly payload: Record<string, unknown>;
+}
+
+/**
+ * Everything short-lived a flow leaves behind, one row each, found by the
+ * SHA-256 of its handle. Consuming is one conditional UPDATE, so of two
+ * racing redemptions exactly one wins.
+ */
+@Injectable()
+export class PersistedGrantStore {
+  constructor(
+    @InjectRepository(PersistedGrantEntity)
+    private readonly repository: Repository<PersistedGrantEntity>,
+  ) {}
+
+  async add(grant: NewPersistedGrant, now: number = Date.now()): Promise<PersistedGrantEntity> {
+    const { handle, ...rest } = grant;
+    const entity = this.repository.create({
+      ...rest,
+      id: randomUUID(),
+      handleHash: sha256(handle),
+      createdAt: now,
+      consumedAt: null,
+    });
+    // The JSON column's type is too open for TypeORM's deep-partial typing; the entity is complete.
+    await this.repository.insert(entity as QueryDeepPartialEntity<typeof entity>);
+    return entity;
+  }
+
+  /** The row of a handle, whatever its state; callers judge expiry and consumption. */
+  async findByHandle(
+    handle: string,
+    type: PersistedGrantType,
+  ): Promise<PersistedGrantEntity | null> {
+    const row = await this.repository.findOneBy({ handleHash: sha256(handle) });
+    return row !== null && row.type === type ? row : null;
+  }
+
+  /** Marks an unconsumed, unexpired row consumed; false when another request got there first. */
+  async consume(id: string, now: number = Date.now()): Promise<boolean> {
+    const result = await this.repository.update(
+      { id, consumedAt: IsNull(), expiresAt: MoreThan(now) },
+      { consumedAt: now },
+    );
+    return result.affected === 1;
+  }
+
+  async extend(id: string, expiresAt: number): Promise<void> {
+    await this.repository.update({ id }, { expiresAt });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.repository.delete({ id });
+  }
+
+  /** Revokes everything one authorization produced. */
+  async revokeFamily(familyId: string): Promise<void> {
+    await this.repository.delete({ familyId });
+  }
+
+  async revokeClient(clientId: string): Promise<void> {
+    await this.repository.delete({ clientId });
+  }
+
+  async revokeSubject(subject: string): Promise<void> {
+    await this.repository.delete({ subject });
+  }
+
+  /** Deletes up to `batch` expired rows; returns how many went. */
+  async sweepExpired(batch: number, now: number = Date.now()): Promise<number> {
+    const expired = await this.repository.find({
+      select: { id: true },
+      where: { expiresAt: LessThan(now) },
+      take: batch,
+    });
+    if (expired.length === 0) return 0;
+    await this.repository.delete(expired.map((row) => row.id));
+    return expired.length;
+  }
+}

@@ -1,0 +1,136 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Client } from '../clients/client.js';
+import { randomHandle } from '../common/crypto/secrets.js';
+import { InvalidGrantError } from '../common/oauth/oauth-error.js';
+import { PersistedGrantStore } from './persisted-grant.store.js';
+import { grantedScopes, parseScope } from './scopes.js';
+
+/** What a refresh token stands for; kept in its row's payload. */
+export interface RefreshTokenGrant {
+  readonly subject: string;
+  readonly username?: string;
+  /** Space-separated: the scope of the original authorization (RFC 6749 §6). */
+  readonly scope: string;
+  readonly authTime?: number;
+  /** Absolute expiry of the whole family, epoch ms. */
+  readonly familyExpiresAt: number;
+}
+
+export interface RedeemedRefreshToken {
+  readonly grant: RefreshTokenGrant;
+  readonly familyId: string;
+  /** The refresh token to return: a new one (rotation) or the same (reuse). */
+  readonly refreshToken: string;
+  /** The scopes for the new access token: as requested, within the original grant and the client's scopes. */
+  readonly scopes: string[];
+}
+
+const INVALID = 'the refresh token is invalid, expired or revoked';
+
+/**
+ * Refresh tokens: issued into a family, rotated on every use by default,
+ * with reuse of a rotated token revoking the whole family (OAuth 2.0
+ * Security BCP §4.14.2). Clients may choose `reuse` and `sliding` instead.
+ */
+@Injectable()
+export class RefreshTokenService {
+  private readonly logger = new Logger('RefreshTokens');
+
+  constructor(private readonly store: PersistedGrantStore) {}
+
+  /** A new refresh token starting a new family. */
+  async issue(
+    client: Client,
+    grant: Omit<RefreshTokenGrant, 'familyExpiresAt'>,
+  ): Promise<{ token: string; familyId: string }> {
+    const now = Date.now();
+    const familyId = randomUUID();
+    const expiresAt = now + client.metadata.refresh_token_ttl * 1000;
+    const token = await this.add(
+      client,
+      familyId,
+      { ...grant, familyExpiresAt: expiresAt },
+      expiresAt,
+      now,
+    );
+    return { token, familyId };
+  }
+
+  /**
+   * Redeems a refresh token presented by `client`, rotating it unless the
+   * client reuses tokens. Every check runs before anything is written, so a
+   * refused request leaves the token as it was.
+   */
+  async redeem(
+    handle: string,
+    client: Client,
+    requestedScope?: string,
+  ): Promise<RedeemedRefreshToken> {
+    const now = Date.now();
+    const row = await this.store.findByHandle(handle, 'refresh_token');
+    if (row === null) throw new InvalidGrantError(INVALID, 'unknown refresh token');
+    if (row.clientId !== client.clientId) {
+      throw new InvalidGrantError(
+        INVALID,
+        `refresh token of client ${row.clientId} presented by ${client.clientId}`,
+      );
+    }
+    if (row.consumedAt !== null) {
+      await this.revokeReused(row.familyId, client);
+      throw new InvalidGrantError(INVALID, 'reuse of a rotated refresh token');
+    }
+    if (row.expiresAt <= now) throw new InvalidGrantError(INVALID, 'expired refresh token');
+    const grant = row.payload as unknown as RefreshTokenGrant;
+    // RFC 6749 §6: no scope beyond the original grant; scopes the client has since lost are dropped.
+    const scopes = grantedScopes(requestedScope, new Set(parseScope(grant.scope))).filter((scope) =>
+      client.scopes.has(scope),
+    );
+    const sliding = client.metadata.refresh_token_expiration === 'sliding';
+    const nextExpiry = sliding
+      ? now + client.metadata.refresh_token_ttl * 1000
+      : grant.familyExpiresAt;
+
+    if (client.metadata.refresh_token_usage === 'reuse') {
+      if (sliding) await this.store.extend(row.id, nextExpiry);
+      return { grant, familyId: row.familyId, refreshToken: handle, scopes };
+    }
+    if (!(await this.store.consume(row.id, now))) {
+      // Another request consumed it first: one of the two holders is not the client.
+      await this.revokeReused(row.familyId, client);
+      throw new InvalidGrantError(INVALID, 'concurrent reuse of a refresh token');
+    }
+    const refreshToken = await this.add(client, row.familyId, grant, nextExpiry, now);
+    return { grant, familyId: row.familyId, refreshToken, scopes };
+  }
+
+  private async add(
+    client: Client,
+    familyId: string,
+    grant: RefreshTokenGrant,
+    expiresAt: number,
+    now: number,
+  ): Promise<string> {
+    const token = randomHandle();
+    await this.store.add(
+      {
+        type: 'refresh_token',
+        handle: token,
+        clientId: client.clientId,
+        subject: grant.subject,
+        familyId,
+        expiresAt,
+        payload: { ...grant },
+      },
+      now,
+    );
+    return token;
+  }
+
+  private async revokeReused(familyId: string, client: Client): Promise<void> {
+    this.logger.warn(
+      `refresh token reuse detected: client_id=${client.clientId} family=${familyId} revoked`,
+    );
+    await this.store.revokeFamily(familyId);
+  }
+}

@@ -1,0 +1,25 @@
+/** What an access token says, whichever its format: RFC 9068 claim names. */
+export interface AccessTokenClaims {
+  readonly iss: string;
+  readonly sub: string;
+  readonly aud: string | string[];
+  readonly client_id: string;
+  readonly scope?: string;
+  readonly jti: string;
+  readonly iat: number;
+  readonly exp: number;
+  readonly auth_time?: number;
+  /** Only in reference tokens' stored payload and introspection, never in a JWT. */
+  readonly username?: string;
+}
+
+/** What a grant hands to the token services to mint an access token. */
+export interface AccessTokenSubject {
+  /** The user's id, or undefined when the client acts for itself. */
+  readonly subject: string | undefined;
+  readonly username?: string;
+  readonly scopes: readonly string[];
+  readonly authTime?: number;
+  /** The authorization this token belongs to, when it has one (refresh family). */
+  readonly familyId?: string;
+}

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { MoreThan, Repository } from 'typeorm';
+import { ProblemError } from '../common/problem/problem.error.js';
+import { decodeCursor, encodeCursor } from '../common/problem/cursor.js';
+import { PasswordHasher } from './password-hasher.js';
+import type { UserClaims } from './user-claims.js';
+import type { CreateUserDto, UpdateUserDto } from './user.dto.js';
+import { UserEntity } from './user.entity.js';
+
+export interface UserPage {
+  readonly items: UserEntity[];
+  readonly nextCursor: string | undefined;
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(UserEntity) private readonly repository: Repository<UserEntity>,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.repository.findOneBy({ id });
+  }
+
+  async get(id: string): Promise<UserEntity> {
+    const user = await this.repository.findOneBy({ id });
+    if (user === null) throw ProblemError.notFound(`no user "${id}"`);
+    return user;
+  }
+
+  /** The user whose password this is, or undefined; costs one argon2 verify either way. */
+  async verifyPassword(username: string, password: string): Promise<UserEntity | undefined> {
+    const user = await this.repository.findOneBy({ username });
+    const ok = await this.hasher.verify(user?.passwordHash ?? null, password);
+    return ok && user !== null ? user : undefined;
+  }
+
+  async list(limit: number, cursor: string | undefined): Promise<UserPage> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const users = await this.repository.find({
+      where: after === undefined ? {} : { id: MoreThan(after) },
+      order: { id: 'ASC' },
+      take: limit + 1,
+    });
+    const items = users.slice(0, limit);
+    const last = items.at(-1);
+    return { items, nextCursor: users.length > limit && last ? encodeCursor(last.id) : undefined };
+  }
+
+  async create(input: CreateUserDto): Promise<UserEntity> {
+    const { username, password, ...claims } = input;
+    await this.assertUsernameFree(username);
+    const now = Date.now();
+    const user = this.repository.create({
+      id: randomUUID(),
+      username,
+      passwordHash: await this.hasher.hash(password),
+      claims: plainClaims(claims),
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.repository.insert(user);
+    return user;
+  }
+
+  async update(id: string, input: UpdateUserDto): Promise<UserEntity> {
+    const user = await this.get(id);
+    const { username, password, ...claims } = input;
+    if (username !== undefined && username !== user.username) {
+      await this.assertUsernameFree(username);
+      user.username = username;
+    }
+    if (password !== undefined) user.passwordHash = await this.hasher.hash(password);
+    user.claims = { ...user.claims, ...plainClaims(claims) };
+    user.updatedAt = Date.now();
+    await this.repository.save(user);
+    return user;
+  }
+
+  async delete(id: string): Promise<void> {
+    const result = await this.repository.delete({ id });
+    if (!result.affected) throw ProblemError.notFound(`no user "${id}"`);
+  }
+
+  private async assertUsernameFree(username: string): Promise<void> {
+    if (await this.repository.existsBy({ username })) {
+      throw ProblemError.conflict(`username "${username}" is taken`);
+    }
+  }
+}
+
+/** Class instances and undefined fields out, so that the JSON column holds plain data only. */
+function plainClaims(claims: object): UserClaims {
+  return JSON.parse(JSON.stringify(claims)) as UserClaims;
+}
