@@ -44,8 +44,9 @@ export class ClientMetadataValidator {
 }
 
 function withDefaults(given: Omit<ClientMetadataDto, 'client_id'>): ClientMetadata {
+  // A field given as null is absent, as in a merge patch: it takes its default.
   const defined = Object.fromEntries(
-    Object.entries(given).filter(([, value]) => value !== undefined),
+    Object.entries(given).filter(([, value]) => value !== undefined && value !== null),
   ) as Partial<ClientMetadata>;
   const grantTypes = unique(defined.grant_types ?? [...CLIENT_DEFAULTS.grant_types]);
   const defaultResponseTypes =

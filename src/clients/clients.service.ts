@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor } from '../common/problem/cursor.js';
 import { constantTimeEquals, randomHandle, sha256 } from '../common/crypto/secrets.js';
 import { Client } from './client.js';
 import { SECRET_AUTH_METHODS, type ClientMetadata } from './client-metadata.js';
+import { isUniqueViolation } from '../database/unique-violation.js';
 import { ClientEntity } from './client.entity.js';
 import { ClientMetadataValidator } from './client-metadata.validator.js';
 
@@ -91,7 +92,14 @@ export class ClientsService {
       updatedAt: now,
     });
     // The JSON column's type is too open for TypeORM's deep-partial typing; the entity is complete.
-    await this.repository.insert(entity as QueryDeepPartialEntity<typeof entity>);
+    try {
+      await this.repository.insert(entity as QueryDeepPartialEntity<typeof entity>);
+    } catch (error) {
+      // Lost a race with another registration of the same client_id.
+      if (isUniqueViolation(error))
+        throw ProblemError.conflict(`a client "${clientId}" already exists`);
+      throw error;
+    }
     return { client: toClient(entity), clientSecret: secret };
   }
 

@@ -20,9 +20,18 @@ export class InvalidEnvironmentError extends Error {
     readonly variable: string,
     reason: string,
   ) {
-    super(`Invalid configuration: ${variable} ${reason}`);
+    // A value quoted in the reason may hold a line break; escaped, the message stays one line.
+    super(`Invalid configuration: ${variable} ${reason.replace(LINE_BREAKS, escapeLineBreak)}`);
     this.name = 'InvalidEnvironmentError';
   }
+}
+
+const LINE_BREAKS = /[\n\r\v\f\u0085\u2028\u2029]/g;
+
+function escapeLineBreak(character: string): string {
+  if (character === '\n') return '\\n';
+  if (character === '\r') return '\\r';
+  return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 export function optionalString(env: NodeJS.ProcessEnv, name: string): string | undefined {

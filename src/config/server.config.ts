@@ -15,6 +15,10 @@ export interface ServerConfig {
 export function parseServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
   const port = readPort(env);
   const issuer = optionalString(env, 'ISSUER') ?? `http://localhost:${port}`;
+  // URL parsing drops tabs and newlines inside a value; the issuer is compared as written.
+  if (/\s/.test(issuer)) {
+    throw new InvalidEnvironmentError('ISSUER', 'must not contain whitespace');
+  }
   let url: URL;
   try {
     url = new URL(issuer);

@@ -5,11 +5,13 @@ import {
   ClientAuthenticationGuard,
 } from '../clients/authentication/client-authentication.guard.js';
 import type { Client } from '../clients/client.js';
+import { audit } from '../common/audit/audit-log.js';
 import { FormBodyGuard } from '../common/oauth/form-body.guard.js';
 import { FormParams } from '../common/oauth/form-params.js';
 import { NO_STORE_HEADERS } from '../common/oauth/no-store.js';
 import {
   InvalidRequestError,
+  OAuthError,
   UnauthorizedClientError,
   UnsupportedGrantTypeError,
 } from '../common/oauth/oauth-error.js';
@@ -46,8 +48,21 @@ export class TokenController {
         `the client is not allowed to use grant_type "${grantType}"`,
       );
     }
-    const response = await handler.handle({ params }, client);
-    void reply.headers(NO_STORE_HEADERS);
-    return response;
+    try {
+      const response = await handler.handle({ params }, client);
+      audit('grant.succeeded', { client_id: client.clientId, grant_type: grantType });
+      void reply.headers(NO_STORE_HEADERS);
+      return response;
+    } catch (error) {
+      if (error instanceof OAuthError) {
+        audit('grant.failed', {
+          client_id: client.clientId,
+          grant_type: grantType,
+          error: error.error,
+          detail: error.detail,
+        });
+      }
+      throw error;
+    }
   }
 }

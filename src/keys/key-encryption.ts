@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 
 const VERSION = 'v1';
 const INFO = 'identity-service signing key encryption';
+const TAG_LENGTH = 16;
 
 /**
  * AES-256-GCM for private keys at rest, keyed by HKDF-SHA256 of the
@@ -29,7 +30,10 @@ export class KeyEncryption {
     if (version !== VERSION || !iv || !tag || ciphertext === undefined) {
       throw new Error('not an encrypted key of a known format');
     }
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+    // A fixed tag length: otherwise GCM accepts a tag truncated to as little as 4 bytes.
+    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'), {
+      authTagLength: TAG_LENGTH,
+    });
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([
       decipher.update(Buffer.from(ciphertext, 'base64url')),

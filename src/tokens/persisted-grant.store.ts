@@ -33,17 +33,21 @@ export class PersistedGrantStore {
   ) {}
 
   async add(grant: NewPersistedGrant, now: number = Date.now()): Promise<PersistedGrantEntity> {
+    const entity = this.toEntity(grant, now);
+    // The JSON column's type is too open for TypeORM's deep-partial typing; the entity is complete.
+    await this.repository.insert(entity as QueryDeepPartialEntity<typeof entity>);
+    return entity;
+  }
+
+  private toEntity(grant: NewPersistedGrant, now: number): PersistedGrantEntity {
     const { handle, ...rest } = grant;
-    const entity = this.repository.create({
+    return this.repository.create({
       ...rest,
       id: randomUUID(),
       handleHash: sha256(handle),
       createdAt: now,
       consumedAt: null,
     });
-    // The JSON column's type is too open for TypeORM's deep-partial typing; the entity is complete.
-    await this.repository.insert(entity as QueryDeepPartialEntity<typeof entity>);
-    return entity;
   }
 
   /** The row of a handle, whatever its state; callers judge expiry and consumption. */
@@ -55,13 +59,28 @@ export class PersistedGrantStore {
     return row !== null && row.type === type ? row : null;
   }
 
-  /** Marks an unconsumed, unexpired row consumed; false when another request got there first. */
-  async consume(id: string, now: number = Date.now()): Promise<boolean> {
-    const result = await this.repository.update(
-      { id, consumedAt: IsNull(), expiresAt: MoreThan(now) },
-      { consumedAt: now },
-    );
-    return result.affected === 1;
+  /**
+   * Consumes one row and adds its replacement in one transaction (rotation):
+   * false, with nothing written, when another request consumed it first.
+   * Being one transaction, a racing request that finds the row consumed and
+   * revokes the family also removes the replacement.
+   */
+  async exchange(
+    id: string,
+    replacement: NewPersistedGrant,
+    now: number = Date.now(),
+  ): Promise<boolean> {
+    return this.repository.manager.transaction(async (manager) => {
+      const rows = manager.getRepository(PersistedGrantEntity);
+      const consumed = await rows.update(
+        { id, consumedAt: IsNull(), expiresAt: MoreThan(now) },
+        { consumedAt: now },
+      );
+      if (consumed.affected !== 1) return false;
+      const entity = this.toEntity(replacement, now);
+      await rows.insert(entity as QueryDeepPartialEntity<typeof entity>);
+      return true;
+    });
   }
 
   async extend(id: string, expiresAt: number): Promise<void> {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '../clients/client.js';
 import { randomHandle } from '../common/crypto/secrets.js';
 import { InvalidGrantError } from '../common/oauth/oauth-error.js';
-import { PersistedGrantStore } from './persisted-grant.store.js';
+import { type NewPersistedGrant, PersistedGrantStore } from './persisted-grant.store.js';
 import { grantedScopes, parseScope } from './scopes.js';
 
 /** What a refresh token stands for; kept in its row's payload. */
@@ -47,13 +47,9 @@ export class RefreshTokenService {
     const now = Date.now();
     const familyId = randomUUID();
     const expiresAt = now + client.metadata.refresh_token_ttl * 1000;
-    const token = await this.add(
-      client,
-      familyId,
-      { ...grant, familyExpiresAt: expiresAt },
-      expiresAt,
-      now,
-    );
+    const token = randomHandle();
+    const family = { ...grant, familyExpiresAt: expiresAt };
+    await this.store.add(refreshTokenRow(token, client, familyId, family, expiresAt), now);
     return { token, familyId };
   }
 
@@ -95,36 +91,14 @@ export class RefreshTokenService {
       if (sliding) await this.store.extend(row.id, nextExpiry);
       return { grant, familyId: row.familyId, refreshToken: handle, scopes };
     }
-    if (!(await this.store.consume(row.id, now))) {
+    const refreshToken = randomHandle();
+    const replacement = refreshTokenRow(refreshToken, client, row.familyId, grant, nextExpiry);
+    if (!(await this.store.exchange(row.id, replacement, now))) {
       // Another request consumed it first: one of the two holders is not the client.
       await this.revokeReused(row.familyId, client);
       throw new InvalidGrantError(INVALID, 'concurrent reuse of a refresh token');
     }
-    const refreshToken = await this.add(client, row.familyId, grant, nextExpiry, now);
     return { grant, familyId: row.familyId, refreshToken, scopes };
-  }
-
-  private async add(
-    client: Client,
-    familyId: string,
-    grant: RefreshTokenGrant,
-    expiresAt: number,
-    now: number,
-  ): Promise<string> {
-    const token = randomHandle();
-    await this.store.add(
-      {
-        type: 'refresh_token',
-        handle: token,
-        clientId: client.clientId,
-        subject: grant.subject,
-        familyId,
-        expiresAt,
-        payload: { ...grant },
-      },
-      now,
-    );
-    return token;
   }
 
   private async revokeReused(familyId: string, client: Client): Promise<void> {
@@ -133,4 +107,22 @@ export class RefreshTokenService {
     );
     await this.store.revokeFamily(familyId);
   }
+}
+
+function refreshTokenRow(
+  handle: string,
+  client: Client,
+  familyId: string,
+  grant: RefreshTokenGrant,
+  expiresAt: number,
+): NewPersistedGrant {
+  return {
+    type: 'refresh_token',
+    handle,
+    clientId: client.clientId,
+    subject: grant.subject,
+    familyId,
+    expiresAt,
+    payload: { ...grant },
+  };
 }

@@ -7,6 +7,7 @@ import {
   Matches,
   MaxLength,
   MinLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 
@@ -63,15 +64,18 @@ export class CreateUserDto extends UserClaimsDto {
   password: string;
 }
 
+/** Absent is fine; null is not: a user always has a username and a password. */
+const IsOptionalButNotNull = () => ValidateIf((_object, value: unknown) => value !== undefined);
+
 export class UpdateUserDto extends UserClaimsDto {
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsString()
   @Matches(USERNAME_PATTERN, {
     message: 'username must be 1 to 255 characters without spaces or control characters',
   })
   username?: string;
 
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsString()
   @MinLength(MIN_PASSWORD_LENGTH)
   @MaxLength(1024)

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { MoreThan, Repository } from 'typeorm';
 import { ProblemError } from '../common/problem/problem.error.js';
 import { decodeCursor, encodeCursor } from '../common/problem/cursor.js';
+import { isUniqueViolation } from '../database/unique-violation.js';
 import { PasswordHasher } from './password-hasher.js';
 import type { UserClaims } from './user-claims.js';
 import type { CreateUserDto, UpdateUserDto } from './user.dto.js';
@@ -62,7 +63,7 @@ export class UsersService {
       createdAt: now,
       updatedAt: now,
     });
-    await this.repository.insert(user);
+    await this.write(() => this.repository.insert(user), username);
     return user;
   }
 
@@ -74,15 +75,27 @@ export class UsersService {
       user.username = username;
     }
     if (password !== undefined) user.passwordHash = await this.hasher.hash(password);
-    user.claims = { ...user.claims, ...plainClaims(claims) };
+    // A merge patch (RFC 7396): fields not given stay, a claim given as null is removed.
+    const given = JSON.parse(JSON.stringify(claims)) as Record<string, unknown>;
+    user.claims = plainClaims({ ...user.claims, ...given });
     user.updatedAt = Date.now();
-    await this.repository.save(user);
+    await this.write(() => this.repository.save(user), user.username);
     return user;
   }
 
   async delete(id: string): Promise<void> {
     const result = await this.repository.delete({ id });
     if (!result.affected) throw ProblemError.notFound(`no user "${id}"`);
+  }
+
+  /** A write that may lose a race for a username to another request: 409, not 500. */
+  private async write(operation: () => Promise<unknown>, username: string): Promise<void> {
+    try {
+      await operation();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw ProblemError.conflict(`username "${username}" is taken`);
+      throw error;
+    }
   }
 
   private async assertUsernameFree(username: string): Promise<void> {
@@ -94,5 +107,8 @@ export class UsersService {
 
 /** Class instances and undefined fields out, so that the JSON column holds plain data only. */
 function plainClaims(claims: object): UserClaims {
-  return JSON.parse(JSON.stringify(claims)) as UserClaims;
+  // Null claims are left out (OpenID Connect Core §5.3.2: omitted, never null).
+  return JSON.parse(
+    JSON.stringify(claims, (_key, value: unknown) => (value === null ? undefined : value)),
+  ) as UserClaims;
 }

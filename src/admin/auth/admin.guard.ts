@@ -18,15 +18,18 @@ export class AdminGuard extends AuthGuard(ADMIN_BEARER_STRATEGY) {
     context: ExecutionContext,
   ): TUser {
     if (error) throw error;
-    if (!principal) {
-      const authorization = context
-        .switchToHttp()
-        .getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization;
-      const presented = authorization !== undefined && /^bearer /i.test(authorization);
+    const authorization = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization;
+    // Only the Authorization header (RFC 6750 §2.1): tokens in URLs end up in logs.
+    const presented = authorization !== undefined && /^bearer /i.test(authorization);
+    if (!presented || !principal) {
       throw new ProblemError(
         401,
         'Unauthorized',
-        presented ? 'the access token is invalid or expired' : 'a bearer access token is required',
+        presented
+          ? 'the access token is invalid or expired'
+          : 'a bearer access token is required in the Authorization header',
         undefined,
         {
           'WWW-Authenticate': presented

@@ -3,6 +3,7 @@ import {
   Controller,
   Delete,
   Get,
+  Header,
   HttpCode,
   Param,
   Patch,
@@ -21,6 +22,9 @@ import { presentClient, presentWrite } from './client.presenter.js';
 
 type ClientBody = Record<string, unknown>;
 
+/** Responses that may carry a newly generated client_secret must not be cached (RFC 7591 §3.2.1). */
+const NO_STORE = ['Cache-Control', 'no-store'] as const;
+
 /** /admin/clients: registration and management of clients (CONTRACT.md). */
 @Controller('admin/clients')
 @UseGuards(AdminGuard)
@@ -32,6 +36,7 @@ export class ClientsAdminController {
   ) {}
 
   @Post()
+  @Header(...NO_STORE)
   async create(@Body() body: unknown): Promise<ClientBody> {
     return presentWrite(await this.administration.register(body));
   }
@@ -51,11 +56,13 @@ export class ClientsAdminController {
   }
 
   @Put(':clientId')
+  @Header(...NO_STORE)
   async replace(@Param('clientId') clientId: string, @Body() body: unknown): Promise<ClientBody> {
     return presentWrite(await this.administration.replace(clientId, body));
   }
 
   @Patch(':clientId')
+  @Header(...NO_STORE)
   async update(@Param('clientId') clientId: string, @Body() body: unknown): Promise<ClientBody> {
     return presentWrite(await this.administration.update(clientId, body));
   }
@@ -68,6 +75,7 @@ export class ClientsAdminController {
 
   @Post(':clientId/secret')
   @HttpCode(200)
+  @Header(...NO_STORE)
   async rotateSecret(@Param('clientId') clientId: string): Promise<ClientBody> {
     return presentWrite(await this.clients.rotateSecret(clientId));
   }

@@ -1,6 +1,9 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { DiscoveryService } from '@nestjs/core';
+import { audit } from '../../common/audit/audit-log.js';
 import { InvalidClientError, InvalidRequestError } from '../../common/oauth/oauth-error.js';
+import { serverConfig } from '../../config/server.config.js';
 import type { Client } from '../client.js';
 import { ClientAuthenticationMethod } from './client-authentication-method.decorator.js';
 import type { ClientAuthenticator } from './client-authenticator.js';
@@ -11,7 +14,10 @@ import type { ClientAuthenticationInput } from './client-credentials.js';
 export class ClientAuthenticatorRegistry implements OnModuleInit {
   private authenticators: ClientAuthenticator[] = [];
 
-  constructor(private readonly discovery: DiscoveryService) {}
+  constructor(
+    private readonly discovery: DiscoveryService,
+    @Inject(serverConfig.KEY) private readonly server: ConfigType<typeof serverConfig>,
+  ) {}
 
   onModuleInit(): void {
     const found = this.discovery
@@ -47,11 +53,27 @@ export class ClientAuthenticatorRegistry implements OnModuleInit {
     if (presented.length === 0) {
       throw new InvalidClientError('client authentication is required');
     }
-    const client = await presented[0]!.authenticate(input);
-    const claimedId = input.params.client_id;
-    if (claimedId !== undefined && claimedId !== client.clientId) {
-      throw new InvalidClientError('client_id does not match the authenticated client');
+    const method = presented[0]!;
+    try {
+      const client = await method.authenticate(input);
+      const claimedId = input.params.client_id;
+      if (claimedId !== undefined && claimedId !== client.clientId) {
+        throw new InvalidClientError('client_id does not match the authenticated client', {
+          detail: `client_id ${claimedId} beside credentials of ${client.clientId}`,
+        });
+      }
+      return client;
+    } catch (error) {
+      if (!(error instanceof InvalidClientError)) throw error;
+      audit('client.authentication_failed', { method: method.method, detail: error.detail });
+      // RFC 6749 §5.2: a client that tried HTTP Basic gets 401 and a Basic challenge.
+      if (method.method === 'client_secret_basic') {
+        throw new InvalidClientError(error.description, {
+          basicRealm: this.server.issuer,
+          detail: error.detail,
+        });
+      }
+      throw error;
     }
-    return client;
   }
 }

@@ -1,7 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { Injectable } from '@nestjs/common';
 import { InvalidClientError } from '../../common/oauth/oauth-error.js';
-import { serverConfig } from '../../config/server.config.js';
 import type { Client } from '../client.js';
 import { ClientsService } from '../clients.service.js';
 import { ClientAuthenticationMethod } from './client-authentication-method.decorator.js';
@@ -14,21 +12,16 @@ import type { ClientAuthenticationInput } from './client-credentials.js';
 export class ClientSecretBasicAuthenticator implements ClientAuthenticator {
   readonly method = 'client_secret_basic';
 
-  constructor(
-    private readonly clients: ClientsService,
-    @Inject(serverConfig.KEY) private readonly server: ConfigType<typeof serverConfig>,
-  ) {}
+  constructor(private readonly clients: ClientsService) {}
 
   presents(input: ClientAuthenticationInput): boolean {
     return input.authorization !== undefined && /^basic /i.test(input.authorization);
   }
 
   async authenticate(input: ClientAuthenticationInput): Promise<Client> {
+    // The registry turns these into 401 with a Basic challenge.
     const fail = (detail: string) =>
-      new InvalidClientError('client authentication failed', {
-        basicRealm: this.server.issuer,
-        detail,
-      });
+      new InvalidClientError('client authentication failed', { detail });
     const credentials = decodeBasicCredentials(input.authorization!.slice(6).trim());
     if (credentials === undefined) throw fail('malformed Basic credentials');
     const client = await this.clients.find(credentials.clientId);
