@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
+import { AuthorizeModule } from './authorize/authorize.module.js';
 import { ClientsModule } from './clients/clients.module.js';
 import { AppConfigModule } from './config/app-config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -7,6 +8,7 @@ import { EXTENSION_MODULES } from './extensions/index.js';
 import { GrantsModule } from './grants/grants.module.js';
 import { KeysModule } from './keys/keys.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
+import { UserinfoModule } from './userinfo/userinfo.module.js';
 import type { ResourceOwnerPasswordValidator } from './users/resource-owner-password.validator.js';
 import { UsersModule } from './users/users.module.js';
 import { WellKnownModule } from './well-known/well-known.module.js';
@@ -32,6 +34,8 @@ export class AppModule {
         KeysModule,
         TokensModule,
         GrantsModule,
+        AuthorizeModule,
+        UserinfoModule,
         WellKnownModule,
         AdminModule,
         ...EXTENSION_MODULES,

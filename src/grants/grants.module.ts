@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { ClientsModule } from '../clients/clients.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { GrantRegistry } from './grant-registry.js';
+import { AuthorizationCodeGrant } from './handlers/authorization-code.grant.js';
 import { ClientCredentialsGrant } from './handlers/client-credentials.grant.js';
 import { PasswordGrant } from './handlers/password.grant.js';
 import { RefreshTokenGrant } from './handlers/refresh-token.grant.js';
@@ -12,7 +13,13 @@ import { TokenController } from './token.controller.js';
 @Module({
   imports: [DiscoveryModule, ClientsModule, TokensModule],
   controllers: [TokenController],
-  providers: [GrantRegistry, ClientCredentialsGrant, PasswordGrant, RefreshTokenGrant],
+  providers: [
+    GrantRegistry,
+    AuthorizationCodeGrant,
+    ClientCredentialsGrant,
+    PasswordGrant,
+    RefreshTokenGrant,
+  ],
   exports: [GrantRegistry],
 })
 export class GrantsModule {}

@@ -50,7 +50,7 @@ export class AccessTokenService {
       aud: this.server.issuer,
       client_id: client.clientId,
       ...(subject.scopes.length > 0 ? { scope: subject.scopes.join(' ') } : {}),
-      jti: randomUUID(),
+      jti: subject.jti ?? randomUUID(),
       iat,
       exp: iat + ttl,
       ...(subject.authTime !== undefined ? { auth_time: subject.authTime } : {}),
@@ -99,7 +99,9 @@ export class AccessTokenService {
   }
 
   /** Records a JWT's id as revoked until the JWT expires anyway. */
-  async revokeJwt(claims: AccessTokenClaims): Promise<void> {
+  async revokeJwt(
+    claims: Pick<AccessTokenClaims, 'jti' | 'client_id' | 'sub' | 'exp'>,
+  ): Promise<void> {
     if (await this.store.findByHandle(claims.jti, 'revoked_jwt')) return;
     await this.store.add({
       type: 'revoked_jwt',

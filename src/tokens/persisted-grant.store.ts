@@ -1,13 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { IsNull, LessThan, MoreThan, Repository } from 'typeorm';
+import { In, IsNull, LessThan, MoreThan, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { sha256 } from '../common/crypto/secrets.js';
 import { PersistedGrantEntity } from './persisted-grant.entity.js';
 
-/** The kinds of item the store holds; later issues add codes, device codes and consents. */
-export type PersistedGrantType = 'refresh_token' | 'access_token' | 'revoked_jwt';
+/** The kinds of item the store holds. */
+export type PersistedGrantType =
+  | 'refresh_token'
+  | 'access_token'
+  | 'revoked_jwt'
+  | 'authorization_code'
+  | 'session'
+  | 'interaction'
+  | 'consent';
 
 export interface NewPersistedGrant {
   readonly type: PersistedGrantType;
@@ -83,6 +90,26 @@ export class PersistedGrantStore {
     });
   }
 
+  /**
+   * Marks an unconsumed, unexpired row consumed, optionally replacing its
+   * payload in the same statement; false when another request got there first.
+   */
+  async consume(id: string, now: number, payload?: Record<string, unknown>): Promise<boolean> {
+    const changes = payload === undefined ? { consumedAt: now } : { consumedAt: now, payload };
+    const result = await this.repository.update(
+      { id, consumedAt: IsNull(), expiresAt: MoreThan(now) },
+      changes as QueryDeepPartialEntity<PersistedGrantEntity>,
+    );
+    return result.affected === 1;
+  }
+
+  async update(
+    id: string,
+    changes: { payload?: Record<string, unknown>; expiresAt?: number },
+  ): Promise<void> {
+    await this.repository.update(id, changes as QueryDeepPartialEntity<PersistedGrantEntity>);
+  }
+
   async extend(id: string, expiresAt: number): Promise<void> {
     await this.repository.update({ id }, { expiresAt });
   }
@@ -102,6 +129,33 @@ export class PersistedGrantStore {
 
   async revokeSubject(subject: string): Promise<void> {
     await this.repository.delete({ subject });
+  }
+
+  /** The unexpired rows of one type for one subject (e.g. a user's consents), oldest first. */
+  findBySubject(
+    type: PersistedGrantType,
+    subject: string,
+    now: number = Date.now(),
+  ): Promise<PersistedGrantEntity[]> {
+    return this.repository.find({
+      where: { type, subject, expiresAt: MoreThan(now) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  /**
+   * Deletes, in one statement, the rows of the given types that one client
+   * holds for one subject (e.g. a consent with the tokens it led to); returns
+   * how many went.
+   */
+  async revokeSubjectClient(
+    subject: string,
+    clientId: string,
+    types: readonly PersistedGrantType[],
+  ): Promise<number> {
+    if (types.length === 0) return 0;
+    const result = await this.repository.delete({ subject, clientId, type: In([...types]) });
+    return result.affected ?? 0;
   }
 
   /** Deletes up to `batch` expired rows; returns how many went. */

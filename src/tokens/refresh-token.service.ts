@@ -39,13 +39,13 @@ export class RefreshTokenService {
 
   constructor(private readonly store: PersistedGrantStore) {}
 
-  /** A new refresh token starting a new family. */
+  /** A new refresh token starting a family (or joining the one of the code it comes from). */
   async issue(
     client: Client,
     grant: Omit<RefreshTokenGrant, 'familyExpiresAt'>,
+    familyId: string = randomUUID(),
   ): Promise<{ token: string; familyId: string }> {
     const now = Date.now();
-    const familyId = randomUUID();
     const expiresAt = now + client.metadata.refresh_token_ttl * 1000;
     const token = randomHandle();
     const family = { ...grant, familyExpiresAt: expiresAt };

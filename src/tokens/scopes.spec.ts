@@ -1,17 +1,8 @@
+import { thrownError } from '../../test/support/thrown-error.js';
 import { InvalidScopeError } from '../common/oauth/oauth-error.js';
 import { grantedScopes, parseScope } from './scopes.js';
 
 const ALLOWED = new Set(['openid', 'profile', 'read', 'write']);
-
-function errorOf(grant: () => unknown): InvalidScopeError {
-  try {
-    grant();
-  } catch (error) {
-    if (error instanceof InvalidScopeError) return error;
-    throw error;
-  }
-  throw new Error('expected an InvalidScopeError, nothing was thrown');
-}
 
 describe('parseScope', () => {
   it('when the scope is absent or empty then there are none', () => {
@@ -43,20 +34,20 @@ describe('grantedScopes', () => {
   });
 
   it('when a requested scope is outside the allowed ones then invalid_scope names it', () => {
-    const error = errorOf(() => grantedScopes('read admin', ALLOWED));
+    const error = thrownError(InvalidScopeError, () => grantedScopes('read admin', ALLOWED));
     expect(error.error).toBe('invalid_scope');
     expect(error.status).toBe(400);
     expect(error.description).toBe('scope not allowed: admin');
   });
 
   it('when several requested scopes are outside then the description names each refused one', () => {
-    const error = errorOf(() => grantedScopes('admin read delete', ALLOWED));
+    const error = thrownError(InvalidScopeError, () => grantedScopes('admin read delete', ALLOWED));
     expect(error.description).toBe('scope not allowed: admin delete');
     expect(error.description).not.toContain('read');
   });
 
   it('when a scope differs only in case then it is refused', () => {
-    expect(errorOf(() => grantedScopes('READ', ALLOWED)).description).toBe(
+    expect(thrownError(InvalidScopeError, () => grantedScopes('READ', ALLOWED)).description).toBe(
       'scope not allowed: READ',
     );
   });

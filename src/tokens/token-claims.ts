@@ -22,4 +22,6 @@ export interface AccessTokenSubject {
   readonly authTime?: number;
   /** The authorization this token belongs to, when it has one (refresh family). */
   readonly familyId?: string;
+  /** A jti chosen beforehand (an authorization code records it, to revoke the token on replay). */
+  readonly jti?: string;
 }

@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../clients/clients.module.js';
 import { KeysModule } from '../keys/keys.module.js';
 import { AccessTokenService } from './access-token.service.js';
+import { AuthorizationCodeService } from './authorization-code.service.js';
+import { IdTokenService } from './id-token.service.js';
 import { GrantSweeper } from './grant-sweeper.js';
 import { IntrospectionController } from './introspection.controller.js';
 import { PersistedGrantEntity } from './persisted-grant.entity.js';
@@ -19,10 +21,19 @@ import { TokenRevocationService } from './token-revocation.service.js';
     PersistedGrantStore,
     AccessTokenService,
     RefreshTokenService,
+    AuthorizationCodeService,
+    IdTokenService,
     TokenIntrospectionService,
     TokenRevocationService,
     GrantSweeper,
   ],
-  exports: [PersistedGrantStore, AccessTokenService, RefreshTokenService, GrantSweeper],
+  exports: [
+    PersistedGrantStore,
+    AccessTokenService,
+    RefreshTokenService,
+    AuthorizationCodeService,
+    IdTokenService,
+    GrantSweeper,
+  ],
 })
 export class TokensModule {}

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AuthorizeModule } from '../authorize/authorize.module.js';
 import { ClientsModule } from '../clients/clients.module.js';
 import { GrantsModule } from '../grants/grants.module.js';
 import { DiscoveryMetadataService } from './discovery-metadata.service.js';
 import { WellKnownController } from './well-known.controller.js';
 
 @Module({
-  imports: [ClientsModule, GrantsModule],
+  imports: [ClientsModule, GrantsModule, AuthorizeModule],
   controllers: [WellKnownController],
   providers: [DiscoveryMetadataService],
 })

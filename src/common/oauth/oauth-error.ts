@@ -67,3 +67,81 @@ export class ServerError extends OAuthError {
   readonly error = 'server_error';
   override readonly status = 500;
 }
+
+/** RFC 6749 §4.1.2.1 */
+export class AccessDeniedError extends OAuthError {
+  readonly error = 'access_denied';
+}
+
+export class UnsupportedResponseTypeError extends OAuthError {
+  readonly error = 'unsupported_response_type';
+}
+
+/** OpenID Connect Core §3.1.2.6 */
+export class LoginRequiredError extends OAuthError {
+  readonly error = 'login_required';
+}
+
+export class ConsentRequiredError extends OAuthError {
+  readonly error = 'consent_required';
+}
+
+export class RequestNotSupportedError extends OAuthError {
+  readonly error = 'request_not_supported';
+}
+
+export class RequestUriNotSupportedError extends OAuthError {
+  readonly error = 'request_uri_not_supported';
+}
+
+/** RFC 6750 §3: the WWW-Authenticate challenge of a resource protected by bearer tokens. */
+export function bearerChallenge(realm: string, error?: string, scope?: string): string {
+  // RFC 9110 §5.6.4 quoted-string: backslash and double quote are escaped.
+  const quoted = (value: string) => `"${value.replace(/[\\"]/g, '\\$&')}"`;
+  const attributes = [`realm=${quoted(realm)}`];
+  if (error !== undefined) attributes.push(`error=${quoted(error)}`);
+  if (scope !== undefined) attributes.push(`scope=${quoted(scope)}`);
+  return `Bearer ${attributes.join(', ')}`;
+}
+
+/**
+ * RFC 6750 §3.1: a request to a bearer-protected resource that carries no
+ * access token gets a bare challenge: 401 and WWW-Authenticate without an
+ * error code, no body. `error` only names it in the log.
+ */
+export class AccessTokenRequiredError extends OAuthError {
+  readonly error = 'access_token_required';
+  override readonly status = 401;
+  override readonly headers: Readonly<Record<string, string>>;
+
+  constructor(realm: string) {
+    super('a bearer access token is required');
+    this.headers = { 'WWW-Authenticate': bearerChallenge(realm) };
+  }
+}
+
+/** RFC 6750 §3.1: the access token is malformed, expired, revoked or otherwise unusable here. */
+export class InvalidTokenError extends OAuthError {
+  readonly error = 'invalid_token';
+  override readonly status = 401;
+  override readonly headers: Readonly<Record<string, string>>;
+
+  constructor(description: string, options: { realm: string; detail?: string }) {
+    super(description, options.detail);
+    this.headers = { 'WWW-Authenticate': bearerChallenge(options.realm, this.error) };
+  }
+}
+
+/** RFC 6750 §3.1: the access token lacks a scope the resource needs; the challenge names it. */
+export class InsufficientScopeError extends OAuthError {
+  readonly error = 'insufficient_scope';
+  override readonly status = 403;
+  override readonly headers: Readonly<Record<string, string>>;
+
+  constructor(description: string, options: { realm: string; scope: string; detail?: string }) {
+    super(description, options.detail);
+    this.headers = {
+      'WWW-Authenticate': bearerChallenge(options.realm, this.error, options.scope),
+    };
+  }
+}

@@ -1,0 +1,149 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Client } from '../clients/client.js';
+import { constantTimeEquals, randomHandle } from '../common/crypto/secrets.js';
+import { InvalidGrantError, InvalidRequestError } from '../common/oauth/oauth-error.js';
+import { AccessTokenService } from './access-token.service.js';
+import { PersistedGrantStore } from './persisted-grant.store.js';
+
+/** RFC 6749 §4.1.2: short-lived; this service keeps codes 60 s. */
+export const AUTHORIZATION_CODE_TTL_MS = 60_000;
+
+/** What an authorization code stands for; kept in its row's payload. */
+export interface AuthorizationCodeGrant {
+  readonly subject: string;
+  readonly username?: string;
+  /** Space-separated granted scopes. */
+  readonly scope: string;
+  readonly redirectUri: string;
+  /** Whether the authorization request carried redirect_uri (then the token request must, §4.1.3). */
+  readonly redirectUriGiven: boolean;
+  readonly codeChallenge?: string;
+  readonly nonce?: string;
+  readonly authTime: number;
+  readonly sid?: string;
+}
+
+export interface RedeemedAuthorizationCode {
+  readonly grant: AuthorizationCodeGrant;
+  /** Every token issued from the code joins this family, so that a replay can revoke them. */
+  readonly familyId: string;
+  /** The jti the access token must carry (recorded on the code before any token exists). */
+  readonly accessTokenJti: string;
+}
+
+const INVALID = 'the authorization code is invalid, expired or already used';
+const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+
+/**
+ * Authorization codes: single use, bound to the client, the redirect URI and
+ * the PKCE challenge (RFC 7636), valid 60 s. A second redemption fails and
+ * revokes what the first one issued (RFC 6749 §4.1.2).
+ */
+@Injectable()
+export class AuthorizationCodeService {
+  private readonly logger = new Logger('AuthorizationCodes');
+
+  constructor(
+    private readonly store: PersistedGrantStore,
+    private readonly accessTokens: AccessTokenService,
+  ) {}
+
+  async issue(client: Client, grant: AuthorizationCodeGrant): Promise<string> {
+    const code = randomHandle();
+    await this.store.add({
+      type: 'authorization_code',
+      handle: code,
+      clientId: client.clientId,
+      subject: grant.subject,
+      familyId: randomUUID(),
+      expiresAt: Date.now() + AUTHORIZATION_CODE_TTL_MS,
+      payload: { ...grant },
+    });
+    return code;
+  }
+
+  /** Every check runs before the code is consumed: a refused request leaves it as it was. */
+  async redeem(
+    code: string,
+    client: Client,
+    redirectUri: string | undefined,
+    codeVerifier: string | undefined,
+  ): Promise<RedeemedAuthorizationCode> {
+    const now = Date.now();
+    const row = await this.store.findByHandle(code, 'authorization_code');
+    if (row === null) throw new InvalidGrantError(INVALID, 'unknown authorization code');
+    if (row.clientId !== client.clientId) {
+      throw new InvalidGrantError(
+        INVALID,
+        `code of client ${row.clientId} presented by ${client.clientId}`,
+      );
+    }
+    const grant = row.payload as unknown as AuthorizationCodeGrant & {
+      accessTokenJti?: string;
+      accessTokenExp?: number;
+    };
+    if (row.consumedAt !== null) {
+      await this.revokeIssued(row.familyId, grant, client);
+      throw new InvalidGrantError(INVALID, 'authorization code replayed');
+    }
+    if (row.expiresAt <= now) throw new InvalidGrantError(INVALID, 'expired authorization code');
+    if (grant.redirectUriGiven && redirectUri === undefined) {
+      throw new InvalidRequestError('redirect_uri is required: the authorization request had one');
+    }
+    if (redirectUri !== undefined && redirectUri !== grant.redirectUri) {
+      throw new InvalidGrantError('redirect_uri does not match the authorization request');
+    }
+    checkPkce(grant.codeChallenge, codeVerifier);
+
+    const accessTokenJti = randomUUID();
+    const accessTokenExp = Math.floor(now / 1000) + client.metadata.access_token_ttl;
+    if (!(await this.store.consume(row.id, now, { ...grant, accessTokenJti, accessTokenExp }))) {
+      await this.revokeIssued(row.familyId, grant, client);
+      throw new InvalidGrantError(INVALID, 'authorization code redeemed concurrently');
+    }
+    return { grant, familyId: row.familyId, accessTokenJti };
+  }
+
+  /** A replayed code: its refresh and reference tokens go, its JWT access token is revoked. */
+  private async revokeIssued(
+    familyId: string,
+    grant: { subject: string; accessTokenJti?: string; accessTokenExp?: number },
+    client: Client,
+  ): Promise<void> {
+    this.logger.warn(
+      `authorization code replay: client_id=${client.clientId} family=${familyId} revoked`,
+    );
+    if (grant.accessTokenJti !== undefined && grant.accessTokenExp !== undefined) {
+      await this.accessTokens.revokeJwt({
+        jti: grant.accessTokenJti,
+        client_id: client.clientId,
+        sub: grant.subject,
+        exp: grant.accessTokenExp,
+      });
+    }
+    await this.store.revokeFamily(familyId);
+  }
+}
+
+/** RFC 7636 §4.6, and no verifier without a challenge (PKCE downgrade, RFC 9700 §2.1.1). */
+function checkPkce(challenge: string | undefined, verifier: string | undefined): void {
+  if (challenge === undefined) {
+    if (verifier !== undefined) {
+      throw new InvalidGrantError(
+        'code_verifier was sent but the authorization request had no code_challenge',
+      );
+    }
+    return;
+  }
+  if (verifier === undefined) throw new InvalidGrantError('code_verifier is required (PKCE)');
+  if (!VERIFIER.test(verifier)) {
+    throw new InvalidGrantError(
+      'code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~',
+    );
+  }
+  const computed = createHash('sha256').update(verifier, 'ascii').digest('base64url');
+  if (!constantTimeEquals(computed, challenge)) {
+    throw new InvalidGrantError('code_verifier does not match the code_challenge');
+  }
+}
