@@ -11,6 +11,8 @@ import { ClientAdministrationService } from './clients/client-administration.ser
 import { ClientsAdminController } from './clients/clients-admin.controller.js';
 import { KeysAdminController } from './keys/keys-admin.controller.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
+import { ConsentAdministrationService } from './users/consent-administration.service.js';
+import { ConsentsAdminController } from './users/consents-admin.controller.js';
 import { UsersAdminController } from './users/users-admin.controller.js';
 
 /** The admin REST API under /admin (CONTRACT.md), guarded by bearer tokens with scope admin. */
@@ -19,9 +21,16 @@ import { UsersAdminController } from './users/users-admin.controller.js';
   controllers: [
     ClientsAdminController,
     UsersAdminController,
+    ConsentsAdminController,
     KeysAdminController,
     OpenApiController,
   ],
-  providers: [AdminBearerStrategy, AdminGuard, ClientAdministrationService, AdminBootstrapService],
+  providers: [
+    AdminBearerStrategy,
+    AdminGuard,
+    ClientAdministrationService,
+    ConsentAdministrationService,
+    AdminBootstrapService,
+  ],
 })
 export class AdminModule {}

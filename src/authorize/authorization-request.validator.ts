@@ -170,16 +170,22 @@ function redirectUriOf(
   return { redirectUri: given, redirectUriGiven: true };
 }
 
-/** The mode errors are sent in: the requested one when it is a known mode, else the default of the response type. */
+/**
+ * The mode errors are sent in: the requested one when it is a known mode, else
+ * the default of the response type: fragment when it names a token, else query
+ * (RFC 6749 §4.1.2.1; an unknown response type like "magic" returns no token).
+ */
 function responseModeFor(
   requested: string | undefined,
   responseType: string | undefined,
 ): ResponseMode {
+  const tokens =
+    responseType !== undefined &&
+    responseType.split(' ').some((word) => word === 'token' || word === 'id_token');
   if (requested !== undefined && (RESPONSE_MODES as readonly string[]).includes(requested)) {
-    if (requested !== 'query' || responseType === undefined || responseType === 'code')
-      return requested as ResponseMode;
+    if (requested !== 'query' || !tokens) return requested as ResponseMode;
   }
-  return responseType === undefined || responseType === 'code' ? 'query' : 'fragment';
+  return tokens ? 'fragment' : 'query';
 }
 
 /** OAuth 2.0 Multiple Response Types §5: tokens never travel in the query. */

@@ -116,6 +116,8 @@ export class AuthorizationService {
     const session = await this.sessions.find(browser.cookieHeader);
     const user = session === undefined ? null : await this.users.findById(session.subject);
     if (session === undefined || user === null) throw new AuthorizationPageError(EXPIRED);
+    // A login page's interaction posted here must not skip the sign-in that prompt=login or max_age asked for.
+    if (this.mustSignIn(request, session, interaction)) throw new AuthorizationPageError(EXPIRED);
     if (form.decision === 'allow') {
       await this.consents.grant(user.id, client.clientId, request.scopes);
       return this.respond(client, request, user, session, interaction);
@@ -168,7 +170,9 @@ export class AuthorizationService {
   ): boolean {
     if (interaction?.signedIn) return false;
     if (request.prompt.includes('login')) return true;
-    return request.maxAge !== undefined && epochSeconds() - session.authTime > request.maxAge;
+    if (request.maxAge === undefined) return false;
+    // OpenID Connect Core §3.1.2.1: max_age=0 is prompt=login, even within the second of a sign-in.
+    return request.maxAge === 0 || epochSeconds() - session.authTime > request.maxAge;
   }
 
   private async mustAskConsent(

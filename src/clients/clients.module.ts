@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CorsHook } from '../common/http/cors.hook.js';
 import { ClientAuthenticationGuard } from './authentication/client-authentication.guard.js';
 import { ClientAuthenticatorRegistry } from './authentication/client-authenticator.registry.js';
 import { ClientSecretBasicAuthenticator } from './authentication/client-secret-basic.authenticator.js';
@@ -9,6 +10,7 @@ import { NoneAuthenticator } from './authentication/none.authenticator.js';
 import { ClientEntity } from './client.entity.js';
 import { ClientMetadataValidator } from './client-metadata.validator.js';
 import { ClientsService } from './clients.service.js';
+import { CorsService } from './cors.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ClientEntity]), DiscoveryModule],
@@ -20,7 +22,9 @@ import { ClientsService } from './clients.service.js';
     ClientSecretBasicAuthenticator,
     ClientSecretPostAuthenticator,
     NoneAuthenticator,
+    CorsService,
+    CorsHook,
   ],
-  exports: [ClientsService, ClientAuthenticatorRegistry, ClientAuthenticationGuard],
+  exports: [ClientsService, ClientAuthenticatorRegistry, ClientAuthenticationGuard, CorsService],
 })
 export class ClientsModule {}

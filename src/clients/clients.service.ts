@@ -10,6 +10,7 @@ import { SECRET_AUTH_METHODS, type ClientMetadata } from './client-metadata.js';
 import { isUniqueViolation } from '../database/unique-violation.js';
 import { ClientEntity } from './client.entity.js';
 import { ClientMetadataValidator } from './client-metadata.validator.js';
+import { CorsService } from './cors.service.js';
 
 /** A client as written: the stored client and, when one was generated, the secret to show once. */
 export interface ClientWriteResult {
@@ -33,6 +34,7 @@ export class ClientsService {
   constructor(
     @InjectRepository(ClientEntity) private readonly repository: Repository<ClientEntity>,
     private readonly validator: ClientMetadataValidator,
+    private readonly cors: CorsService,
   ) {}
 
   async find(clientId: string): Promise<Client | undefined> {
@@ -100,6 +102,7 @@ export class ClientsService {
         throw ProblemError.conflict(`a client "${clientId}" already exists`);
       throw error;
     }
+    this.cors.invalidate();
     return { client: toClient(entity), clientSecret: secret };
   }
 
@@ -166,6 +169,7 @@ export class ClientsService {
   async delete(clientId: string): Promise<void> {
     const result = await this.repository.delete({ clientId });
     this.cache.delete(clientId);
+    this.cors.invalidate();
     if (!result.affected) throw ProblemError.notFound(`no client "${clientId}"`);
   }
 
@@ -184,6 +188,7 @@ export class ClientsService {
     entity.updatedAt = Date.now();
     await this.repository.save(entity);
     this.cache.delete(entity.clientId);
+    this.cors.invalidate();
     return { client: toClient(entity), clientSecret: secret };
   }
 }

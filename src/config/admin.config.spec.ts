@@ -1,15 +1,5 @@
+import { invalidEnvironmentError } from '../../test/support/thrown-error.js';
 import { MIN_ADMIN_SECRET_LENGTH, parseAdminConfig } from './admin.config.js';
-import { InvalidEnvironmentError } from './environment.js';
-
-function errorOf(parse: () => unknown): InvalidEnvironmentError {
-  try {
-    parse();
-  } catch (error) {
-    if (error instanceof InvalidEnvironmentError) return error;
-    throw error;
-  }
-  throw new Error('expected an InvalidEnvironmentError, nothing was thrown');
-}
 
 const SECRET = 's'.repeat(MIN_ADMIN_SECRET_LENGTH);
 
@@ -35,20 +25,20 @@ describe('parseAdminConfig', () => {
   });
 
   it('when ADMIN_CLIENT_ID is set without a secret then start-up fails naming ADMIN_CLIENT_SECRET', () => {
-    const error = errorOf(() => parseAdminConfig({ ADMIN_CLIENT_ID: 'admin' }));
+    const error = invalidEnvironmentError(() => parseAdminConfig({ ADMIN_CLIENT_ID: 'admin' }));
     expect(error.variable).toBe('ADMIN_CLIENT_SECRET');
     expect(error.message).toMatch(/^Invalid configuration: ADMIN_CLIENT_SECRET \S[^\r\n]*$/);
   });
 
   it('when ADMIN_CLIENT_SECRET is set without an id then start-up fails naming ADMIN_CLIENT_ID', () => {
-    const error = errorOf(() => parseAdminConfig({ ADMIN_CLIENT_SECRET: SECRET }));
+    const error = invalidEnvironmentError(() => parseAdminConfig({ ADMIN_CLIENT_SECRET: SECRET }));
     expect(error.variable).toBe('ADMIN_CLIENT_ID');
     expect(error.message).toMatch(/^Invalid configuration: ADMIN_CLIENT_ID \S[^\r\n]*$/);
   });
 
   it('when ADMIN_CLIENT_SECRET is one character short then start-up fails without echoing it', () => {
     const short = 'x'.repeat(MIN_ADMIN_SECRET_LENGTH - 1);
-    const error = errorOf(() =>
+    const error = invalidEnvironmentError(() =>
       parseAdminConfig({ ADMIN_CLIENT_ID: 'admin', ADMIN_CLIENT_SECRET: short }),
     );
     expect(MIN_ADMIN_SECRET_LENGTH).toBe(32);
@@ -60,7 +50,7 @@ describe('parseAdminConfig', () => {
   it.each(['admin client', 'admin/root', 'a'.repeat(256), 'ädmin'])(
     'when ADMIN_CLIENT_ID is "%s" then start-up fails naming ADMIN_CLIENT_ID',
     (clientId) => {
-      const error = errorOf(() =>
+      const error = invalidEnvironmentError(() =>
         parseAdminConfig({ ADMIN_CLIENT_ID: clientId, ADMIN_CLIENT_SECRET: SECRET }),
       );
       expect(error.variable).toBe('ADMIN_CLIENT_ID');

@@ -1,15 +1,5 @@
+import { invalidEnvironmentError } from '../../test/support/thrown-error.js';
 import { DEFAULT_SQLITE_PATH, parseDatabaseConfig } from './database.config.js';
-import { InvalidEnvironmentError } from './environment.js';
-
-function errorOf(parse: () => unknown): InvalidEnvironmentError {
-  try {
-    parse();
-  } catch (error) {
-    if (error instanceof InvalidEnvironmentError) return error;
-    throw error;
-  }
-  throw new Error('expected an InvalidEnvironmentError, nothing was thrown');
-}
 
 describe('parseDatabaseConfig', () => {
   it('when DATABASE_URL is unset then it is SQLite at ./data/identity.sqlite', () => {
@@ -47,13 +37,13 @@ describe('parseDatabaseConfig', () => {
     ['a postgres URL with a port out of range', 'postgres://db.internal:99999/identity'],
     ['an upper-case scheme', 'POSTGRES://db/identity'],
   ])('when DATABASE_URL is %s then start-up fails naming DATABASE_URL', (_, url) => {
-    const error = errorOf(() => parseDatabaseConfig({ DATABASE_URL: url }));
+    const error = invalidEnvironmentError(() => parseDatabaseConfig({ DATABASE_URL: url }));
     expect(error.variable).toBe('DATABASE_URL');
     expect(error.message).toMatch(/^Invalid configuration: DATABASE_URL \S[^\r\n]*$/);
   });
 
   it('when DATABASE_URL is a bad postgres URL then its password is not in the message', () => {
-    const error = errorOf(() =>
+    const error = invalidEnvironmentError(() =>
       parseDatabaseConfig({ DATABASE_URL: 'postgres://u:hunter2@db:port/identity' }),
     );
     expect(error.message).not.toContain('hunter2');

@@ -1,4 +1,4 @@
-import { InvalidEnvironmentError } from './environment.js';
+import { invalidEnvironmentError } from '../../test/support/thrown-error.js';
 import { MIN_KEY_ENCRYPTION_SECRET_LENGTH, parseKeysConfig } from './keys.config.js';
 
 describe('parseKeysConfig', () => {
@@ -19,14 +19,7 @@ describe('parseKeysConfig', () => {
 
   it('when KEY_ENCRYPTION_SECRET is too short then start-up fails naming it, not echoing it', () => {
     const short = 'k'.repeat(31);
-    let caught: unknown;
-    try {
-      parseKeysConfig({ KEY_ENCRYPTION_SECRET: short });
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(InvalidEnvironmentError);
-    const error = caught as InvalidEnvironmentError;
+    const error = invalidEnvironmentError(() => parseKeysConfig({ KEY_ENCRYPTION_SECRET: short }));
     expect(error.variable).toBe('KEY_ENCRYPTION_SECRET');
     expect(error.message).toMatch(/^Invalid configuration: KEY_ENCRYPTION_SECRET \S[^\r\n]*$/);
     expect(error.message).not.toContain(short);

@@ -1,15 +1,6 @@
+import { invalidEnvironmentError } from '../../test/support/thrown-error.js';
 import { InvalidEnvironmentError } from './environment.js';
 import { parseServerConfig } from './server.config.js';
-
-function errorOf(parse: () => unknown): InvalidEnvironmentError {
-  try {
-    parse();
-  } catch (error) {
-    if (error instanceof InvalidEnvironmentError) return error;
-    throw error;
-  }
-  throw new Error('expected an InvalidEnvironmentError, nothing was thrown');
-}
 
 function expectOneLineNaming(error: InvalidEnvironmentError, variable: string): void {
   expect(error.variable).toBe(variable);
@@ -57,7 +48,7 @@ describe('parseServerConfig', () => {
   it.each(['abc', '70000', '65536', '0', '-1', '80.5', '1e3', '+80', '0x50', '80 81'])(
     'when PORT is "%s" then start-up fails naming PORT',
     (port) => {
-      const error = errorOf(() => parseServerConfig({ PORT: port }));
+      const error = invalidEnvironmentError(() => parseServerConfig({ PORT: port }));
       expectOneLineNaming(error, 'PORT');
       expect(error.message).toContain(`"${port}"`);
     },
@@ -78,20 +69,22 @@ describe('parseServerConfig', () => {
     ['a newline inside', 'https://id.example.com\n/evil'],
   ])('when ISSUER has %s then start-up fails naming ISSUER', (_, issuer) => {
     expectOneLineNaming(
-      errorOf(() => parseServerConfig({ ISSUER: issuer })),
+      invalidEnvironmentError(() => parseServerConfig({ ISSUER: issuer })),
       'ISSUER',
     );
   });
 
   it('when PORT holds a newline then the message still is one line', () => {
-    const error = errorOf(() => parseServerConfig({ PORT: '80\n81' }));
+    const error = invalidEnvironmentError(() => parseServerConfig({ PORT: '80\n81' }));
     expectOneLineNaming(error, 'PORT');
     expect(error.message).toContain('"80\\n81"');
   });
 
   it('when PORT is bad then PORT is named even though ISSUER is fine', () => {
     expectOneLineNaming(
-      errorOf(() => parseServerConfig({ PORT: 'abc', ISSUER: 'https://id.example.com' })),
+      invalidEnvironmentError(() =>
+        parseServerConfig({ PORT: 'abc', ISSUER: 'https://id.example.com' }),
+      ),
       'PORT',
     );
   });

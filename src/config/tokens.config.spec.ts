@@ -1,5 +1,5 @@
+import { invalidEnvironmentError } from '../../test/support/thrown-error.js';
 import { SIGNING_ALGORITHMS } from '../keys/signing-algorithm.js';
-import { InvalidEnvironmentError } from './environment.js';
 import { parseTokensConfig } from './tokens.config.js';
 
 describe('parseTokensConfig', () => {
@@ -16,14 +16,9 @@ describe('parseTokensConfig', () => {
   it.each(['HS256', 'none', 'es256', 'RS512', 'Ed25519'])(
     'when ACCESS_TOKEN_SIGNING_ALG is %s then start-up fails naming it',
     (alg) => {
-      let caught: unknown;
-      try {
-        parseTokensConfig({ ACCESS_TOKEN_SIGNING_ALG: alg });
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught).toBeInstanceOf(InvalidEnvironmentError);
-      const error = caught as InvalidEnvironmentError;
+      const error = invalidEnvironmentError(() =>
+        parseTokensConfig({ ACCESS_TOKEN_SIGNING_ALG: alg }),
+      );
       expect(error.variable).toBe('ACCESS_TOKEN_SIGNING_ALG');
       expect(error.message).toBe(
         `Invalid configuration: ACCESS_TOKEN_SIGNING_ALG must be one of ES256, RS256, PS256, EdDSA (got "${alg}")`,

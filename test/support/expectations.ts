@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { createHash } from 'node:crypto';
 import type { HttpResult } from './test-app.js';
 import type { TestDatabase } from './test-database.js';
@@ -79,4 +80,21 @@ export function expectOAuthError(
 /** How the service stores handles and secrets: SHA-256, base64url. */
 export function sha256(value: string): string {
   return createHash('sha256').update(value).digest('base64url');
+}
+
+/** A revoked JWT access token: its jti is on the deny list once, for its client, until the token expires. */
+export async function expectRevokedJwt(
+  db: TestDatabase,
+  token: string,
+  clientId: string,
+): Promise<void> {
+  const { jti, exp } = decodeJwt(token);
+  const rows = await db.query<Record<string, unknown>>(
+    'SELECT type, client_id, expires_at FROM persisted_grant WHERE handle_hash = $1',
+    [sha256(jti!)],
+  );
+  expect(rows).toEqual([
+    { type: 'revoked_jwt', client_id: clientId, expires_at: expect.anything() },
+  ]);
+  expect(Number(rows[0]!.expires_at)).toBe(exp! * 1000);
 }

@@ -1,12 +1,15 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { createApp } from '../../src/app.factory.js';
 import type { IdentityServiceOptions } from '../../src/app.module.js';
+import { freePort } from './free-port.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const ADMIN_CLIENT_ID = 'test-admin';
 export const ADMIN_CLIENT_SECRET = randomBytes(32).toString('base64url');
+
+/** A client as the admin API returns it on registration. */
+export type RegisteredClient = { client_id: string; client_secret?: string };
 
 export interface HttpResult<T = any> {
   readonly status: number;
@@ -34,9 +37,7 @@ export interface TestApp {
   /** A call to the admin API with the bootstrap admin client's token. */
   admin<T = any>(method: string, path: string, body?: unknown): Promise<HttpResult<T>>;
   adminToken(): Promise<string>;
-  createClient(
-    metadata: Record<string, unknown>,
-  ): Promise<{ client_id: string; client_secret?: string } & Record<string, any>>;
+  createClient(metadata: Record<string, unknown>): Promise<RegisteredClient & Record<string, any>>;
   createUser(
     user: Record<string, unknown>,
   ): Promise<{ id: string; username: string } & Record<string, any>>;
@@ -146,19 +147,4 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
 export function basicAuthorization(clientId: string, secret: string): string {
   const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
   return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString('base64')}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }

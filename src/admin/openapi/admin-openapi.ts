@@ -65,6 +65,15 @@ export function buildAdminOpenApi(issuer: string): Json {
           client_id_issued_at: { type: 'integer' },
         }),
         User: withFields('UserClaimsDto', { id: { type: 'string' }, username: { type: 'string' } }),
+        Consent: {
+          type: 'object',
+          properties: {
+            client_id: { type: 'string' },
+            scopes: { type: 'array', items: { type: 'string' } },
+            granted_at: { type: 'integer', description: 'epoch seconds' },
+          },
+          required: ['client_id', 'scopes', 'granted_at'],
+        },
         Problem: {
           type: 'object',
           properties: {
@@ -191,6 +200,33 @@ export function buildAdminOpenApi(issuer: string): Json {
         delete: {
           summary: 'Delete a user and revoke their tokens',
           responses: { '204': ok('deleted'), '404': problem('no such user'), ...GUARDED },
+        },
+      },
+      '/admin/users/{id}/consents': {
+        parameters: [pathId('id')],
+        get: {
+          summary: "A user's remembered consents: each client and the scopes allowed it",
+          responses: {
+            '200': ok('the consents, oldest first', {
+              type: 'object',
+              properties: { items: { type: 'array', items: ref('Consent') } },
+              required: ['items'],
+            }),
+            '404': problem('no such user'),
+            ...GUARDED,
+          },
+        },
+      },
+      '/admin/users/{id}/consents/{client_id}': {
+        parameters: [pathId('id'), pathId('client_id')],
+        delete: {
+          summary:
+            "Withdraw a consent; the client's refresh tokens and reference access tokens for the user are revoked",
+          responses: {
+            '204': ok('withdrawn'),
+            '404': problem('no such user, or no consent of the user for the client'),
+            ...GUARDED,
+          },
         },
       },
       '/admin/keys': {

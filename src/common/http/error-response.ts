@@ -1,12 +1,18 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { InvalidRequestError, OAuthError, ServerError } from '../oauth/oauth-error.js';
+import {
+  AccessTokenRequiredError,
+  InvalidRequestError,
+  OAuthError,
+  ServerError,
+} from '../oauth/oauth-error.js';
 import { ProblemError } from '../problem/problem.error.js';
 
 export interface ErrorResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
-  readonly body: object;
+  /** Undefined for a response without a body (RFC 6750 §3.1's bare challenge). */
+  readonly body: object | undefined;
 }
 
 const logger = new Logger('Errors');
@@ -25,6 +31,10 @@ export function errorResponse(error: unknown, url: string): ErrorResponse {
 function oauthResponse(error: unknown): ErrorResponse {
   const oauthError = error instanceof OAuthError ? error : toOAuthError(error);
   if (oauthError.detail) logger.debug(`${oauthError.error}: ${oauthError.detail}`);
+  if (oauthError instanceof AccessTokenRequiredError) {
+    const headers = { ...oauthError.headers, 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+    return { status: oauthError.status, headers, body: undefined };
+  }
   return {
     status: oauthError.status,
     headers: {

@@ -43,18 +43,21 @@ export class AuthorizationCodeGrant implements GrantHandler {
       params.code_verifier,
     );
     const scopes = parseScope(grant.scope);
-    const refresh = client.grantTypes.has('refresh_token')
-      ? await this.refreshTokens.issue(
-          client,
-          {
-            subject: grant.subject,
-            username: grant.username,
-            scope: grant.scope,
-            authTime: grant.authTime,
-          },
-          familyId,
-        )
-      : undefined;
+    // OpenID Connect Core §11: an OpenID request gets a refresh token only when it asked for offline_access.
+    const wantsRefresh = !scopes.includes('openid') || scopes.includes('offline_access');
+    const refresh =
+      client.grantTypes.has('refresh_token') && wantsRefresh
+        ? await this.refreshTokens.issue(
+            client,
+            {
+              subject: grant.subject,
+              username: grant.username,
+              scope: grant.scope,
+              authTime: grant.authTime,
+            },
+            familyId,
+          )
+        : undefined;
     const access = await this.accessTokens.issue(client, {
       subject: grant.subject,
       username: grant.username,

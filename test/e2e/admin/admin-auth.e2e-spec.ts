@@ -2,6 +2,7 @@ import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import {
   expectProblem,
+  expectRevokedJwt,
   JSON_CONTENT_TYPE,
   sha256,
   withoutWrites,
@@ -174,15 +175,7 @@ describe('admin API authentication (RFC 6750) and its OpenAPI document', () => {
     const result = await withBearer(token);
 
     expectProblem(result, 401, BAD_TOKEN);
-    const { jti, exp } = decodeJwt(token);
-    const rows = await service.db.query<Record<string, unknown>>(
-      'SELECT type, client_id, expires_at FROM persisted_grant WHERE handle_hash = $1',
-      [sha256(jti!)],
-    );
-    expect(rows).toEqual([
-      { type: 'revoked_jwt', client_id: client.client_id, expires_at: expect.anything() },
-    ]);
-    expect(Number(rows[0]!.expires_at)).toBe(exp! * 1000);
+    await expectRevokedJwt(service.db, token, client.client_id);
   });
 
   it('when a reference token with scope admin is presented then it is accepted until its row expires', async () => {
@@ -235,6 +228,8 @@ describe('admin API authentication (RFC 6750) and its OpenAPI document', () => {
         '/admin/clients/{client_id}/secret': ['post'],
         '/admin/users': ['get', 'post'],
         '/admin/users/{id}': ['delete', 'get', 'patch'],
+        '/admin/users/{id}/consents': ['get'],
+        '/admin/users/{id}/consents/{client_id}': ['delete'],
         '/admin/keys': ['get'],
         '/admin/keys/rotate': ['post'],
       });

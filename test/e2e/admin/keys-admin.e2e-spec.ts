@@ -5,7 +5,7 @@ import {
   snapshot,
   withoutWrites,
 } from '../../support/expectations.js';
-import { startTestApp, type TestApp } from '../../support/test-app.js';
+import { startTestApp, type RegisteredClient, type TestApp } from '../../support/test-app.js';
 
 const ALGORITHMS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
 type Alg = (typeof ALGORITHMS)[number];
@@ -31,7 +31,7 @@ interface Key {
 
 describe('admin API: /admin/keys and the published JWKS', () => {
   let service: TestApp;
-  const clients = new Map<Alg, { client_id: string; client_secret?: string }>();
+  const clients = new Map<Alg, RegisteredClient>();
 
   beforeAll(async () => {
     service = await startTestApp();

@@ -5,7 +5,7 @@ import {
   JSON_CONTENT_TYPE,
   withoutWrites,
 } from '../../support/expectations.js';
-import { startTestApp, type TestApp } from '../../support/test-app.js';
+import { startTestApp, type RegisteredClient, type TestApp } from '../../support/test-app.js';
 
 type Body = Record<string, any>;
 
@@ -17,7 +17,7 @@ const field = (pointer: string, ...details: string[]) =>
 
 describe('admin API: /admin/users', () => {
   let service: TestApp;
-  let passwordClient: { client_id: string; client_secret?: string };
+  let passwordClient: RegisteredClient;
 
   beforeAll(async () => {
     service = await startTestApp();

@@ -1,10 +1,11 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { startTestApp, type TestApp } from '../../support/test-app.js';
+import { discoverAs } from '../../support/oidc-client.js';
+import { startTestApp, type RegisteredClient, type TestApp } from '../../support/test-app.js';
 
 describe('client_credentials grant (RFC 6749 §4.4)', () => {
   let service: TestApp;
-  let client: { client_id: string; client_secret?: string };
+  let client: RegisteredClient;
 
   beforeAll(async () => {
     service = await startTestApp();
@@ -16,15 +17,7 @@ describe('client_credentials grant (RFC 6749 §4.4)', () => {
   afterAll(() => service.close());
 
   it('when openid-client asks with client_secret_basic then it gets a JWT access token that verifies against the served JWKS', async () => {
-    const config = await oidc.discovery(
-      new URL(service.issuer),
-      client.client_id,
-      undefined,
-      oidc.ClientSecretBasic(client.client_secret!),
-      {
-        execute: [oidc.allowInsecureRequests],
-      },
-    );
+    const config = await discoverAs(service, client);
     const tokens = await oidc.clientCredentialsGrant(config, { scope: 'read' });
     expect(tokens.token_type).toBe('bearer');
     expect(tokens.scope).toBe('read');

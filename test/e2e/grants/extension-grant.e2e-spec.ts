@@ -8,8 +8,18 @@ import { GrantType } from '../../../src/grants/grant-type.decorator.js';
 import { AccessTokenService } from '../../../src/tokens/access-token.service.js';
 import { bearerTokenResponse, type TokenResponse } from '../../../src/tokens/token-response.js';
 import { TokensModule } from '../../../src/tokens/tokens.module.js';
-import { startTestApp, type TestApp } from '../../support/test-app.js';
+import { discoverAs } from '../../support/oidc-client.js';
+import { startTestApp, type RegisteredClient, type TestApp } from '../../support/test-app.js';
 import { createTestDatabase } from '../../support/test-database.js';
+
+/** The grants the service lists without any extension (implicit is the authorization endpoint's). */
+const BUILT_IN_GRANTS = [
+  'authorization_code',
+  'client_credentials',
+  'password',
+  'refresh_token',
+  'implicit',
+];
 
 const TOY_GRANT = 'urn:example:grant-type:toy';
 
@@ -57,9 +67,9 @@ describe('extension grants added by a Nest module (RFC 6749 §4.5)', () => {
   let extended: TestApp;
   /** The same service without it. */
   let plain: TestApp;
-  let toyClient: { client_id: string; client_secret?: string };
-  let otherClient: { client_id: string; client_secret?: string };
-  let plainClient: { client_id: string; client_secret?: string };
+  let toyClient: RegisteredClient;
+  let otherClient: RegisteredClient;
+  let plainClient: RegisteredClient;
 
   // The admin API's passport strategy is registered process-wide, so only the app started last
   // answers admin calls correctly: each app's clients are registered right after it starts, and the
@@ -80,13 +90,7 @@ describe('extension grants added by a Nest module (RFC 6749 §4.5)', () => {
   });
 
   it('when a client registered for the extension grant uses it then the handler issues its access token', async () => {
-    const config = await oidc.discovery(
-      new URL(extended.issuer),
-      toyClient.client_id,
-      undefined,
-      oidc.ClientSecretBasic(toyClient.client_secret!),
-      { execute: [oidc.allowInsecureRequests] },
-    );
+    const config = await discoverAs(extended, toyClient);
     const tokens = await oidc.genericGrantRequest(config, TOY_GRANT, {
       echo_subject: 'someone-else',
     });
@@ -111,7 +115,7 @@ describe('extension grants added by a Nest module (RFC 6749 §4.5)', () => {
     const result = await extended.request('GET', '/.well-known/openid-configuration');
     expect(result.status).toBe(200);
     expect(new Set(result.body.grant_types_supported)).toEqual(
-      new Set(['client_credentials', 'password', 'refresh_token', TOY_GRANT]),
+      new Set([...BUILT_IN_GRANTS, TOY_GRANT]),
     );
     const rfc8414 = await extended.request('GET', '/.well-known/oauth-authorization-server');
     expect(rfc8414.body.grant_types_supported).toEqual(result.body.grant_types_supported);
@@ -160,9 +164,7 @@ describe('extension grants added by a Nest module (RFC 6749 §4.5)', () => {
     });
 
     const discovery = await plain.request('GET', '/.well-known/openid-configuration');
-    expect(new Set(discovery.body.grant_types_supported)).toEqual(
-      new Set(['client_credentials', 'password', 'refresh_token']),
-    );
+    expect(new Set(discovery.body.grant_types_supported)).toEqual(new Set(BUILT_IN_GRANTS));
   });
 
   it('when the service runs without the module then a client cannot be registered for the grant', async () => {

@@ -6,7 +6,8 @@ import {
   type ResourceOwner,
   ResourceOwnerPasswordValidator,
 } from '../../../src/users/resource-owner-password.validator.js';
-import { startTestApp, type TestApp } from '../../support/test-app.js';
+import { discoverAs } from '../../support/oidc-client.js';
+import { startTestApp, type RegisteredClient, type TestApp } from '../../support/test-app.js';
 import { allGrantRows, grantRowOf } from './persisted-grant-rows.js';
 
 const DIRECTORY_USER = 'carol@directory.example';
@@ -37,8 +38,8 @@ class FixedValidator extends ResourceOwnerPasswordValidator {
 
 describe('a replaced ResourceOwnerPasswordValidator', () => {
   let service: TestApp;
-  let directoryApp: { client_id: string; client_secret?: string };
-  let otherApp: { client_id: string; client_secret?: string };
+  let directoryApp: RegisteredClient;
+  let otherApp: RegisteredClient;
 
   beforeAll(async () => {
     service = await startTestApp({ passwordValidator: FixedValidator });
@@ -55,11 +56,7 @@ describe('a replaced ResourceOwnerPasswordValidator', () => {
   });
   afterAll(() => service.close());
 
-  const passwordRequest = (
-    client: { client_id: string; client_secret?: string },
-    username: string,
-    password: string,
-  ) =>
+  const passwordRequest = (client: RegisteredClient, username: string, password: string) =>
     service.postForm(
       '/token',
       { grant_type: 'password', username, password },
@@ -67,13 +64,7 @@ describe('a replaced ResourceOwnerPasswordValidator', () => {
     );
 
   it('when the validator accepts the credentials then the tokens carry the subject it returned', async () => {
-    const config = await oidc.discovery(
-      new URL(service.issuer),
-      directoryApp.client_id,
-      undefined,
-      oidc.ClientSecretBasic(directoryApp.client_secret!),
-      { execute: [oidc.allowInsecureRequests] },
-    );
+    const config = await discoverAs(service, directoryApp);
     const tokens = await oidc.genericGrantRequest(config, 'password', {
       username: DIRECTORY_USER,
       password: DIRECTORY_PASSWORD,

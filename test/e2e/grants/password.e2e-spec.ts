@@ -1,6 +1,12 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { startTestApp, type HttpResult, type TestApp } from '../../support/test-app.js';
+import { discoverAs } from '../../support/oidc-client.js';
+import {
+  startTestApp,
+  type HttpResult,
+  type RegisteredClient,
+  type TestApp,
+} from '../../support/test-app.js';
 import { allGrantRows, grantRowOf, handleHash } from './persisted-grant-rows.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -13,10 +19,10 @@ describe('password grant (RFC 6749 §4.3)', () => {
   let service: TestApp;
   let user: { id: string; username: string };
   /** Registered for password and refresh_token. */
-  let withRefresh: { client_id: string; client_secret?: string };
+  let withRefresh: RegisteredClient;
   /** Registered for password only. */
-  let passwordOnly: { client_id: string; client_secret?: string };
-  let postClient: { client_id: string; client_secret?: string };
+  let passwordOnly: RegisteredClient;
+  let postClient: RegisteredClient;
   let jwks: ReturnType<typeof createRemoteJWKSet>;
 
   beforeAll(async () => {
@@ -36,22 +42,8 @@ describe('password grant (RFC 6749 §4.3)', () => {
   });
   afterAll(() => service.close());
 
-  const configFor = (
-    client: { client_id: string; client_secret?: string },
-    auth: (secret: string) => oidc.ClientAuth = oidc.ClientSecretBasic,
-  ) =>
-    oidc.discovery(
-      new URL(service.issuer),
-      client.client_id,
-      undefined,
-      auth(client.client_secret!),
-      {
-        execute: [oidc.allowInsecureRequests],
-      },
-    );
-
   const passwordRequest = (
-    client: { client_id: string; client_secret?: string },
+    client: RegisteredClient,
     params: Record<string, string>,
   ): Promise<HttpResult> =>
     service.postForm(
@@ -70,7 +62,7 @@ describe('password grant (RFC 6749 §4.3)', () => {
   }
 
   it('when openid-client sends the right username and password then it gets a JWT access token for the user and a stored refresh token', async () => {
-    const config = await configFor(withRefresh);
+    const config = await discoverAs(service, withRefresh);
     const tokens = await oidc.genericGrantRequest(config, 'password', {
       username: 'alice',
       password: PASSWORD,
@@ -118,7 +110,7 @@ describe('password grant (RFC 6749 §4.3)', () => {
   });
 
   it('when no scope is asked for then every scope the client is registered for is granted', async () => {
-    const config = await configFor(withRefresh);
+    const config = await discoverAs(service, withRefresh);
     const tokens = await oidc.genericGrantRequest(config, 'password', {
       username: 'alice',
       password: PASSWORD,
@@ -131,7 +123,7 @@ describe('password grant (RFC 6749 §4.3)', () => {
 
   it('when the client is not registered for refresh_token then it gets an access token only and nothing is stored', async () => {
     const before = await allGrantRows(service.db);
-    const config = await configFor(passwordOnly);
+    const config = await discoverAs(service, passwordOnly);
     const tokens = await oidc.genericGrantRequest(config, 'password', {
       username: 'alice',
       password: PASSWORD,
@@ -145,7 +137,11 @@ describe('password grant (RFC 6749 §4.3)', () => {
   });
 
   it('when the client authenticates with client_secret_post then the grant works the same', async () => {
-    const config = await configFor(postClient, oidc.ClientSecretPost);
+    const config = await discoverAs(
+      service,
+      postClient,
+      oidc.ClientSecretPost(postClient.client_secret!),
+    );
     const tokens = await oidc.genericGrantRequest(config, 'password', {
       username: 'alice',
       password: PASSWORD,
@@ -167,7 +163,7 @@ describe('password grant (RFC 6749 §4.3)', () => {
   });
 
   it('when openid-client sends a wrong password then it raises invalid_grant with the same description', async () => {
-    const config = await configFor(withRefresh);
+    const config = await discoverAs(service, withRefresh);
     const error = await oidc
       .genericGrantRequest(config, 'password', { username: 'alice', password: 'nope-nope' })
       .catch((caught: unknown) => caught);

@@ -1,6 +1,12 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { startTestApp, type HttpResult, type TestApp } from '../../support/test-app.js';
+import { discoverAs } from '../../support/oidc-client.js';
+import {
+  startTestApp,
+  type HttpResult,
+  type RegisteredClient,
+  type TestApp,
+} from '../../support/test-app.js';
 import {
   allGrantRows,
   familyRows,
@@ -15,8 +21,6 @@ const INVALID_REFRESH_TOKEN = {
   error: 'invalid_grant',
   error_description: 'the refresh token is invalid, expired or revoked',
 };
-
-type RegisteredClient = { client_id: string; client_secret?: string };
 
 describe('refresh_token grant (RFC 6749 §6)', () => {
   let service: TestApp;
@@ -57,13 +61,7 @@ describe('refresh_token grant (RFC 6749 §6)', () => {
   async function configFor(client: RegisteredClient): Promise<oidc.Configuration> {
     let config = configs.get(client.client_id);
     if (config === undefined) {
-      config = await oidc.discovery(
-        new URL(service.issuer),
-        client.client_id,
-        undefined,
-        oidc.ClientSecretBasic(client.client_secret!),
-        { execute: [oidc.allowInsecureRequests] },
-      );
+      config = await discoverAs(service, client);
       configs.set(client.client_id, config);
     }
     return config;

@@ -1,3 +1,4 @@
+import { expectOAuthError } from '../../support/expectations.js';
 import {
   basicAuthorization,
   startTestApp,
@@ -42,6 +43,16 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
     basic: [client.client_id, client.client_secret] as [string, string],
   });
 
+  /** A POST to /token as `basic` with HTTP Basic, for bodies and content types postForm does not send. */
+  const rawAsBasic = (contentType: string | undefined, body?: string) =>
+    service.request('POST', '/token', {
+      headers: {
+        ...(contentType === undefined ? {} : { 'content-type': contentType }),
+        authorization: basicAuthorization(basic.client_id, basic.client_secret),
+      },
+      body,
+    });
+
   /** Sends the request and checks it left persisted_grant as it was. */
   async function refused(send: () => Promise<HttpResult>): Promise<HttpResult> {
     const before = await allGrantRows(service.db);
@@ -57,12 +68,7 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
     description: string,
     challenge = false,
   ): void {
-    expect({ status: result.status, body: result.body }).toEqual({
-      status,
-      body: { error, error_description: description },
-    });
-    expect(result.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    expect(result.headers.get('cache-control')).toBe('no-store');
+    expectOAuthError(result, status, error, description);
     expect(result.headers.get('www-authenticate')).toBe(
       challenge ? `Basic realm="${service.issuer}"` : null,
     );
@@ -92,13 +98,7 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
 
   it('when the body is JSON then invalid_request names the content type', async () => {
     const result = await refused(() =>
-      service.request('POST', '/token', {
-        headers: {
-          'content-type': 'application/json',
-          authorization: basicAuthorization(basic.client_id, basic.client_secret),
-        },
-        body: JSON.stringify({ grant_type: 'client_credentials' }),
-      }),
+      rawAsBasic('application/json', JSON.stringify({ grant_type: 'client_credentials' })),
     );
     expectError(
       result,
@@ -109,28 +109,12 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
   });
 
   it('when the body is broken JSON then invalid_request, not a 500', async () => {
-    const result = await refused(() =>
-      service.request('POST', '/token', {
-        headers: {
-          'content-type': 'application/json',
-          authorization: basicAuthorization(basic.client_id, basic.client_secret),
-        },
-        body: '{"grant_type":',
-      }),
-    );
+    const result = await refused(() => rawAsBasic('application/json', '{"grant_type":'));
     expectError(result, 400, 'invalid_request', 'the request body could not be parsed');
   });
 
   it('when the body is text/plain then invalid_request names the content type', async () => {
-    const result = await refused(() =>
-      service.request('POST', '/token', {
-        headers: {
-          'content-type': 'text/plain',
-          authorization: basicAuthorization(basic.client_id, basic.client_secret),
-        },
-        body: 'grant_type=client_credentials',
-      }),
-    );
+    const result = await refused(() => rawAsBasic('text/plain', 'grant_type=client_credentials'));
     expectError(
       result,
       400,
@@ -140,11 +124,7 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
   });
 
   it('when there is no body at all then invalid_request names the content type', async () => {
-    const result = await refused(() =>
-      service.request('POST', '/token', {
-        headers: { authorization: basicAuthorization(basic.client_id, basic.client_secret) },
-      }),
-    );
+    const result = await refused(() => rawAsBasic(undefined));
     expectError(
       result,
       400,
@@ -155,39 +135,21 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
 
   it('when a parameter is repeated then invalid_request names it', async () => {
     const result = await refused(() =>
-      service.request('POST', '/token', {
-        headers: {
-          'content-type': FORM,
-          authorization: basicAuthorization(basic.client_id, basic.client_secret),
-        },
-        body: 'grant_type=client_credentials&scope=read&scope=write',
-      }),
+      rawAsBasic(FORM, 'grant_type=client_credentials&scope=read&scope=write'),
     );
     expectError(result, 400, 'invalid_request', 'parameter scope is repeated');
   });
 
   it('when grant_type itself is repeated then invalid_request names it', async () => {
     const result = await refused(() =>
-      service.request('POST', '/token', {
-        headers: {
-          'content-type': FORM,
-          authorization: basicAuthorization(basic.client_id, basic.client_secret),
-        },
-        body: 'grant_type=client_credentials&grant_type=password',
-      }),
+      rawAsBasic(FORM, 'grant_type=client_credentials&grant_type=password'),
     );
     expectError(result, 400, 'invalid_request', 'parameter grant_type is repeated');
   });
 
   it('when the body is larger than 64 KiB then 413 invalid_request', async () => {
     const result = await refused(() =>
-      service.request('POST', '/token', {
-        headers: {
-          'content-type': FORM,
-          authorization: basicAuthorization(basic.client_id, basic.client_secret),
-        },
-        body: `grant_type=client_credentials&padding=${'a'.repeat(64 * 1024)}`,
-      }),
+      rawAsBasic(FORM, `grant_type=client_credentials&padding=${'a'.repeat(64 * 1024)}`),
     );
     expectError(result, 413, 'invalid_request', 'the request body is too large');
   });

@@ -6,28 +6,24 @@ import {
   sha256,
   withoutWrites,
 } from '../../support/expectations.js';
-import { basicAuthorization, startTestApp, type TestApp } from '../../support/test-app.js';
-
-type Registered = { client_id: string; client_secret?: string };
+import { discoverAs } from '../../support/oidc-client.js';
+import {
+  basicAuthorization,
+  startTestApp,
+  type RegisteredClient,
+  type TestApp,
+} from '../../support/test-app.js';
 
 describe('token introspection (RFC 7662)', () => {
   let service: TestApp;
   /** A confidential client acting as a resource server. */
-  let resourceServer: Registered;
+  let resourceServer: RegisteredClient;
   let resourceServerConfig: oidc.Configuration;
   /** A confidential client of the password grant with refresh tokens. */
-  let app: Registered;
+  let app: RegisteredClient;
   let appConfig: oidc.Configuration;
   let user: { id: string; username: string };
 
-  const configFor = (client: Registered, auth?: oidc.ClientAuth) =>
-    oidc.discovery(
-      new URL(service.issuer),
-      client.client_id,
-      undefined,
-      auth ?? oidc.ClientSecretBasic(client.client_secret!),
-      { execute: [oidc.allowInsecureRequests] },
-    );
   const passwordTokens = (config: oidc.Configuration) =>
     oidc.genericGrantRequest(config, 'password', {
       username: 'ada',
@@ -37,7 +33,10 @@ describe('token introspection (RFC 7662)', () => {
   /** Expired rows go before the background sweeper could take them in the middle of a later comparison. */
   const forgetExpired = () =>
     service.db.query('DELETE FROM persisted_grant WHERE expires_at <= $1', [1000]);
-  const introspectRaw = (params: Record<string, string>, client: Registered = resourceServer) =>
+  const introspectRaw = (
+    params: Record<string, string>,
+    client: RegisteredClient = resourceServer,
+  ) =>
     service.postForm('/introspect', params, {
       basic: [client.client_id, client.client_secret!],
     });
@@ -53,8 +52,8 @@ describe('token introspection (RFC 7662)', () => {
       scope: 'read write',
     });
     user = await service.createUser({ username: 'ada', password: 'analytical engine' });
-    resourceServerConfig = await configFor(resourceServer);
-    appConfig = await configFor(app);
+    resourceServerConfig = await discoverAs(service, resourceServer);
+    appConfig = await discoverAs(service, app);
   });
   afterAll(() => service.close());
 
@@ -117,7 +116,7 @@ describe('token introspection (RFC 7662)', () => {
       scope: 'read',
       access_token_format: 'reference',
     });
-    const tokens = await passwordTokens(await configFor(reference));
+    const tokens = await passwordTokens(await discoverAs(service, reference));
     expect(tokens.access_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     const introspection = await oidc.tokenIntrospection(resourceServerConfig, tokens.access_token);
@@ -225,7 +224,7 @@ describe('token introspection (RFC 7662)', () => {
       scope: 'read',
       access_token_format: 'reference',
     });
-    const tokens = await oidc.clientCredentialsGrant(await configFor(reference));
+    const tokens = await oidc.clientCredentialsGrant(await discoverAs(service, reference));
     expect(await oidc.tokenIntrospection(resourceServerConfig, tokens.access_token)).toMatchObject({
       active: true,
     });
@@ -263,9 +262,11 @@ describe('token introspection (RFC 7662)', () => {
       scope: 'read',
       access_token_format: 'reference',
     });
-    const jwt = (await oidc.clientCredentialsGrant(await configFor(jwtClient))).access_token;
-    const reference = (await oidc.clientCredentialsGrant(await configFor(referenceClient)))
+    const jwt = (await oidc.clientCredentialsGrant(await discoverAs(service, jwtClient)))
       .access_token;
+    const reference = (
+      await oidc.clientCredentialsGrant(await discoverAs(service, referenceClient))
+    ).access_token;
     for (const token of [jwt, reference]) {
       expect(await oidc.tokenIntrospection(resourceServerConfig, token)).toMatchObject({
         active: true,
@@ -292,7 +293,7 @@ describe('token introspection (RFC 7662)', () => {
         grant_types: ['authorization_code'],
         redirect_uris: ['https://spa.example.com/callback'],
       });
-      const spaConfig = await configFor(spa, oidc.None());
+      const spaConfig = await discoverAs(service, spa, oidc.None());
       const description = 'introspection requires an authenticated confidential client';
 
       const error: unknown = await withoutWrites(service.db, () =>

@@ -1,32 +1,32 @@
-import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
-import { expectOAuthError, sha256, withoutWrites } from '../../support/expectations.js';
-import { basicAuthorization, startTestApp, type TestApp } from '../../support/test-app.js';
-
-type Registered = { client_id: string; client_secret?: string };
+import {
+  expectOAuthError,
+  expectRevokedJwt,
+  sha256,
+  withoutWrites,
+} from '../../support/expectations.js';
+import { discoverAs } from '../../support/oidc-client.js';
+import {
+  basicAuthorization,
+  startTestApp,
+  type RegisteredClient,
+  type TestApp,
+} from '../../support/test-app.js';
 
 const NOT_YOURS = 'the token was not issued to this client';
 
 describe('token revocation (RFC 7009)', () => {
   let service: TestApp;
   /** Password grant with refresh tokens and JWT access tokens. */
-  let app: Registered;
+  let app: RegisteredClient;
   let appConfig: oidc.Configuration;
   /** The same with reference access tokens, which share the refresh token's family. */
-  let referenceApp: Registered;
+  let referenceApp: RegisteredClient;
   let referenceConfig: oidc.Configuration;
   /** Another confidential client, to try revoking what is not its own. */
-  let other: Registered;
+  let other: RegisteredClient;
   let otherConfig: oidc.Configuration;
 
-  const configFor = (client: Registered, auth?: oidc.ClientAuth) =>
-    oidc.discovery(
-      new URL(service.issuer),
-      client.client_id,
-      undefined,
-      auth ?? oidc.ClientSecretBasic(client.client_secret!),
-      { execute: [oidc.allowInsecureRequests] },
-    );
   const passwordTokens = (config: oidc.Configuration) =>
     oidc.genericGrantRequest(config, 'password', {
       username: 'grace',
@@ -36,7 +36,7 @@ describe('token revocation (RFC 7009)', () => {
   const introspect = async (token: string, config = appConfig) => ({
     ...(await oidc.tokenIntrospection(config, token)),
   });
-  const refreshRaw = (refreshToken: string, client: Registered = app) =>
+  const refreshRaw = (refreshToken: string, client: RegisteredClient = app) =>
     service.postForm(
       '/token',
       { grant_type: 'refresh_token', refresh_token: refreshToken },
@@ -66,9 +66,9 @@ describe('token revocation (RFC 7009)', () => {
       token_endpoint_auth_method: 'client_secret_post',
     });
     await service.createUser({ username: 'grace', password: 'compiler-0001' });
-    appConfig = await configFor(app);
-    referenceConfig = await configFor(referenceApp);
-    otherConfig = await configFor(other, oidc.ClientSecretPost(other.client_secret!));
+    appConfig = await discoverAs(service, app);
+    referenceConfig = await discoverAs(service, referenceApp);
+    otherConfig = await discoverAs(service, other, oidc.ClientSecretPost(other.client_secret!));
   });
   afterAll(() => service.close());
 
@@ -125,21 +125,13 @@ describe('token revocation (RFC 7009)', () => {
 
   it('when a JWT access token is revoked then it introspects inactive and its jti is recorded once', async () => {
     const tokens = await passwordTokens(appConfig);
-    const { jti, exp } = decodeJwt(tokens.access_token);
     expect(await introspect(tokens.access_token)).toMatchObject({ active: true });
 
     await oidc.tokenRevocation(appConfig, tokens.access_token);
     await oidc.tokenRevocation(appConfig, tokens.access_token);
 
     expect(await introspect(tokens.access_token)).toEqual({ active: false });
-    const rows = await service.db.query<Record<string, unknown>>(
-      'SELECT type, client_id, expires_at FROM persisted_grant WHERE handle_hash = $1',
-      [sha256(jti!)],
-    );
-    expect(rows).toEqual([
-      { type: 'revoked_jwt', client_id: app.client_id, expires_at: expect.anything() },
-    ]);
-    expect(Number(rows[0]!.expires_at)).toBe(exp! * 1000);
+    await expectRevokedJwt(service.db, tokens.access_token, app.client_id);
   });
 
   it('when an admin JWT is revoked then the admin API refuses it', async () => {
@@ -147,7 +139,7 @@ describe('token revocation (RFC 7009)', () => {
       grant_types: ['client_credentials'],
       scope: 'admin',
     });
-    const adminConfig = await configFor(admin);
+    const adminConfig = await discoverAs(service, admin);
     const { access_token: token } = await oidc.clientCredentialsGrant(adminConfig, {
       scope: 'admin',
     });
@@ -250,7 +242,7 @@ describe('token revocation (RFC 7009)', () => {
   });
 
   describe('public clients', () => {
-    let spa: Registered;
+    let spa: RegisteredClient;
     let spaConfig: oidc.Configuration;
 
     beforeAll(async () => {
@@ -259,7 +251,7 @@ describe('token revocation (RFC 7009)', () => {
         grant_types: ['authorization_code', 'refresh_token'],
         redirect_uris: ['https://spa.example.com/callback'],
       });
-      spaConfig = await configFor(spa, oidc.None());
+      spaConfig = await discoverAs(service, spa, oidc.None());
     });
 
     it('when a public client revokes a token with its client_id alone then 200', async () => {

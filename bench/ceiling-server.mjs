@@ -1,0 +1,128 @@
+// The benchmark's ceiling: the leanest token endpoint that still does the
+// same work per request as this service's hot paths, on the same Fastify the
+// service runs on and with jose. Clients and users live in in-memory maps;
+// nothing is persisted.
+//
+//   POST /token       client_secret_basic (SHA-256 of the secret, constant-time
+//                     compare), grant_type client_credentials or password
+//                     (argon2id verify with @node-rs/argon2's defaults, as the
+//                     service hashes), answered with an ES256 RFC 9068 JWT
+//   POST /introspect  client_secret_basic, then jose jwtVerify of an ES256 JWT
+//   GET  /jwks        the public key
+//
+// Configuration comes from BENCH_CEILING_CONFIG (JSON): { port, issuer,
+// clients: [{ client_id, client_secret, scope }], users: [{ username, password }] }.
+import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { parse as parseQuery } from 'node:querystring';
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+
+// The Fastify that @nestjs/platform-fastify uses, so that both run the same HTTP layer.
+const require = createRequire(import.meta.url);
+const fastifyPath = createRequire(require.resolve('@nestjs/platform-fastify')).resolve('fastify');
+const { default: Fastify } = await import(fastifyPath);
+
+const config = JSON.parse(process.env.BENCH_CEILING_CONFIG ?? '{}');
+const sha256 = (value) => createHash('sha256').update(value).digest();
+
+const clients = new Map(
+  config.clients.map((client) => [
+    client.client_id,
+    { secretHash: sha256(client.client_secret), scope: client.scope },
+  ]),
+);
+const users = new Map();
+for (const user of config.users ?? []) {
+  users.set(user.username, { subject: randomUUID(), hash: await argon2Hash(user.password) });
+}
+
+const { privateKey, publicKey } = await generateKeyPair('ES256');
+const kid = randomBytes(8).toString('hex');
+const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] };
+
+const app = Fastify({ bodyLimit: 64 * 1024 });
+app.addContentTypeParser(
+  'application/x-www-form-urlencoded',
+  { parseAs: 'string' },
+  (_request, body, done) => done(null, parseQuery(body)),
+);
+
+class OAuthFailure extends Error {
+  constructor(status, error) {
+    super(error);
+    this.status = status;
+  }
+}
+
+function authenticate(request) {
+  const header = request.headers.authorization ?? '';
+  if (!header.startsWith('Basic ')) throw new OAuthFailure(401, 'invalid_client');
+  const decoded = Buffer.from(header.slice(6), 'base64').toString();
+  const colon = decoded.indexOf(':');
+  const id = decodeURIComponent(decoded.slice(0, colon));
+  const client = clients.get(id);
+  if (
+    colon <= 0 ||
+    client === undefined ||
+    !timingSafeEqual(sha256(decodeURIComponent(decoded.slice(colon + 1))), client.secretHash)
+  ) {
+    throw new OAuthFailure(401, 'invalid_client');
+  }
+  return { id, ...client };
+}
+
+async function accessToken(client, subject) {
+  const token = await new SignJWT({ client_id: client.id, scope: client.scope })
+    .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
+    .setIssuer(config.issuer)
+    .setSubject(subject)
+    .setAudience(config.issuer)
+    .setJti(randomUUID())
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(privateKey);
+  return { access_token: token, token_type: 'Bearer', expires_in: 3600, scope: client.scope };
+}
+
+app.post('/token', async (request, reply) => {
+  try {
+    const client = authenticate(request);
+    const params = request.body ?? {};
+    reply.header('cache-control', 'no-store');
+    if (params.grant_type === 'client_credentials') return await accessToken(client, client.id);
+    if (params.grant_type === 'password') {
+      const user = users.get(params.username);
+      if (user === undefined || !(await argon2Verify(user.hash, String(params.password)))) {
+        throw new OAuthFailure(400, 'invalid_grant');
+      }
+      return await accessToken(client, user.subject);
+    }
+    throw new OAuthFailure(400, 'unsupported_grant_type');
+  } catch (error) {
+    if (!(error instanceof OAuthFailure)) throw error;
+    return reply.code(error.status).send({ error: error.message });
+  }
+});
+
+app.post('/introspect', async (request, reply) => {
+  try {
+    authenticate(request);
+    reply.header('cache-control', 'no-store');
+    const { payload } = await jwtVerify(String(request.body?.token), publicKey, {
+      issuer: config.issuer,
+      typ: 'at+jwt',
+      algorithms: ['ES256'],
+    });
+    return { active: true, ...payload, token_type: 'Bearer' };
+  } catch (error) {
+    if (error instanceof OAuthFailure)
+      return reply.code(error.status).send({ error: error.message });
+    return { active: false };
+  }
+});
+
+app.get('/jwks', async () => jwks);
+
+await app.listen({ port: config.port, host: '127.0.0.1' });
+console.log(`ceiling listening on ${config.issuer}`);

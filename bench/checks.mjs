@@ -1,0 +1,84 @@
+// The full check of one response per scenario and server, made before the
+// timed runs: signatures verified against the server's own JWKS, claims and
+// client ids compared. (bench/load.mjs checks a sample of every run more
+// cheaply.)
+import { createLocalJWKSet, jwtVerify } from 'jose';
+
+const jwksCache = new Map();
+
+async function jwksOf(server) {
+  if (!jwksCache.has(server.url)) {
+    const response = await fetch(new URL(server.jwksPath, server.url));
+    jwksCache.set(server.url, createLocalJWKSet(await response.json()));
+  }
+  return jwksCache.get(server.url);
+}
+
+function scopeHas(scope, wanted) {
+  return typeof scope === 'string' && scope.split(' ').includes(wanted);
+}
+
+/** Sends the request once and checks the answer; returns a problem or undefined. */
+export async function probe(server, request, check) {
+  const response = await fetch(new URL(request.path, server.url), {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+  });
+  const text = await response.text();
+  if (response.status !== 200) return `status ${response.status}: ${text.slice(0, 300)}`;
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return `not JSON: ${text.slice(0, 200)}`;
+  }
+  try {
+    switch (check.kind) {
+      case 'token': {
+        if (String(json.token_type).toLowerCase() !== 'bearer') return 'token_type is not Bearer';
+        if (typeof json.access_token !== 'string') return 'no access_token';
+        if (check.jwtAlg !== undefined) {
+          const { payload, protectedHeader } = await jwtVerify(
+            json.access_token,
+            await jwksOf(server),
+            { issuer: server.issuer, typ: 'at+jwt', algorithms: [check.jwtAlg] },
+          );
+          if (protectedHeader.alg !== check.jwtAlg) return `alg ${protectedHeader.alg}`;
+          if (payload.client_id !== check.clientId) return `client_id ${payload.client_id}`;
+          if (!scopeHas(payload.scope, 'api')) return `scope ${payload.scope}`;
+          if (typeof payload.jti !== 'string') return 'no jti';
+        } else if (json.access_token.split('.').length === 3 || json.access_token.length < 32) {
+          return 'expected a reference (opaque) access token';
+        }
+        if (check.refresh && typeof json.refresh_token !== 'string') return 'no refresh_token';
+        if (!check.refresh && json.refresh_token !== undefined) return 'unexpected refresh_token';
+        if (check.idToken) {
+          await jwtVerify(json.id_token, await jwksOf(server), {
+            issuer: server.issuer,
+            audience: check.clientId,
+            algorithms: ['ES256'],
+          });
+        }
+        return undefined;
+      }
+      case 'introspection':
+        if (json.active !== true) return `inactive: ${text.slice(0, 200)}`;
+        if (json.client_id !== check.clientId) return `client_id ${json.client_id}`;
+        if (!scopeHas(json.scope, 'api')) return `scope ${json.scope}`;
+        return undefined;
+      case 'jwks':
+        return Array.isArray(json.keys) && json.keys.some((key) => key.kty === 'EC')
+          ? undefined
+          : 'no EC key in the JWKS';
+      case 'discovery':
+        return json.issuer === server.issuer && typeof json.token_endpoint === 'string'
+          ? undefined
+          : 'not the discovery document of this issuer';
+      default:
+        return `unknown check ${check.kind}`;
+    }
+  } catch (error) {
+    return `${error.code ?? error.name}: ${error.message}`;
+  }
+}

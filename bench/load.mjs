@@ -1,0 +1,169 @@
+// One load run, in a process of its own so that the load generator never
+// shares an event loop with the server it measures:
+//
+//   node bench/load.mjs SPEC.json   → one line of JSON on stdout
+//
+// The spec (written by bench/run.mjs):
+//   { url, method, path, headers, body, connections, duration,
+//     bodies?:  [form bodies]  each used once; the run makes exactly that many requests
+//     rotate?:  { seeds, prefix, field }  each response's `field` becomes the next
+//               request's body (prefix + value): refresh-token chains
+//     check:    { kind: 'token' | 'introspection' | 'jwks' | 'discovery', ... } }
+//
+// Every response is counted by status; the first response and every
+// SAMPLE_EVERY-th one after it is parsed and checked (in refresh chains every
+// response is parsed, for its token), so a fast error path (or a 200 with the
+// wrong body) cannot pass as throughput.
+import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
+
+const SAMPLE_EVERY = 20;
+
+const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+
+function decodeJwtPart(jwt, index) {
+  return JSON.parse(Buffer.from(jwt.split('.')[index], 'base64url').toString());
+}
+
+function isJwt(value) {
+  return typeof value === 'string' && /^[\w-]+\.[\w-]+\.[\w-]+$/.test(value);
+}
+
+/** The reason the body is wrong for this scenario, or undefined when it is right. */
+function problemWith(check, body) {
+  let json;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return 'not JSON';
+  }
+  switch (check.kind) {
+    case 'token': {
+      if (typeof json.access_token !== 'string' || json.access_token.length < 20)
+        return 'no access_token';
+      if (String(json.token_type).toLowerCase() !== 'bearer') return 'token_type is not Bearer';
+      if (typeof json.expires_in !== 'number') return 'no expires_in';
+      if (check.jwtAlg !== undefined) {
+        if (!isJwt(json.access_token)) return 'access_token is not a JWT';
+        const header = decodeJwtPart(json.access_token, 0);
+        if (header.alg !== check.jwtAlg || header.typ !== 'at+jwt')
+          return `access_token header ${JSON.stringify(header)}`;
+        const claims = decodeJwtPart(json.access_token, 1);
+        if (typeof claims.exp !== 'number' || typeof claims.client_id !== 'string')
+          return 'access_token claims';
+      } else if (isJwt(json.access_token)) {
+        return 'access_token is a JWT, expected a reference token';
+      }
+      if (check.refresh && typeof json.refresh_token !== 'string') return 'no refresh_token';
+      if (check.idToken && !isJwt(json.id_token)) return 'no id_token';
+      return undefined;
+    }
+    case 'introspection':
+      return json.active === true && typeof json.client_id === 'string'
+        ? undefined
+        : `introspection ${body.slice(0, 120)}`;
+    case 'jwks':
+      return Array.isArray(json.keys) && json.keys.length > 0 ? undefined : 'no keys';
+    case 'discovery':
+      return json.issuer === check.issuer && typeof json.token_endpoint === 'string'
+        ? undefined
+        : 'not the discovery document';
+    default:
+      return `unknown check ${check.kind}`;
+  }
+}
+
+let invalid = 0;
+let checked = 0;
+const invalidSamples = [];
+let responses = 0;
+
+function record(status, body, sample) {
+  if (status < 200 || status > 299) {
+    if (invalidSamples.length < 3) invalidSamples.push(`${status} ${String(body).slice(0, 200)}`);
+    return undefined;
+  }
+  if (!sample) return undefined;
+  checked++;
+  const problem = problemWith(spec.check, String(body));
+  if (problem !== undefined) {
+    invalid++;
+    if (invalidSamples.length < 3) invalidSamples.push(problem);
+  }
+  return problem;
+}
+
+const request = {
+  method: spec.method,
+  path: spec.path,
+  headers: spec.headers ?? {},
+  ...(spec.body !== undefined ? { body: spec.body } : {}),
+};
+const options = {
+  url: spec.url,
+  connections: spec.connections,
+  duration: spec.duration,
+  timeout: 10,
+  requests: [request],
+};
+
+if (spec.bodies !== undefined) {
+  // A pool of single-use bodies (authorization codes): exactly one request each.
+  let next = 0;
+  request.setupRequest = (req) => ({ ...req, body: spec.bodies[next++] });
+  request.onResponse = (status, body) => record(status, body, responses++ % SAMPLE_EVERY === 0);
+  options.amount = spec.bodies.length;
+} else if (spec.rotate !== undefined) {
+  // Refresh-token chains: every response carries the next token to present.
+  const { prefix, field } = spec.rotate;
+  const queue = [...spec.rotate.seeds];
+  request.setupRequest = (req) => ({
+    ...req,
+    body: `${prefix}${encodeURIComponent(queue.shift() ?? 'exhausted')}`,
+  });
+  request.onResponse = (status, body) => {
+    responses++;
+    if (status < 200 || status > 299) return record(status, body, true);
+    let json;
+    try {
+      json = JSON.parse(String(body));
+    } catch {
+      json = {};
+    }
+    if (typeof json[field] === 'string') queue.push(json[field]);
+    record(status, body, responses % SAMPLE_EVERY === 1);
+  };
+} else {
+  request.onResponse = (status, body) => record(status, body, responses++ % SAMPLE_EVERY === 0);
+}
+
+const result = await autocannon(options);
+const duration = result.duration;
+if (result.requests.total === 0) {
+  invalid++;
+  invalidSamples.push('no response completed within the run');
+}
+console.log(
+  JSON.stringify({
+    requestsPerSecond: result.requests.total / duration,
+    autocannonAverage: result.requests.average,
+    total: result.requests.total,
+    duration,
+    latency: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      mean: result.latency.mean,
+    },
+    non2xx: result.non2xx,
+    statusCodes: Object.fromEntries(
+      Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]),
+    ),
+    connectionErrors: result.errors,
+    timeouts: result.timeouts,
+    checked,
+    invalid,
+    invalidSamples,
+  }),
+);

@@ -1,0 +1,755 @@
+// npm run bench: this service against node-oidc-provider (and a lean
+// Fastify + jose ceiling) in the same run. See README.md, "Benchmark".
+//
+// Settings (environment):
+//   BENCH_DURATION     seconds per timed run (default 4)
+//   BENCH_RUNS         timed runs per server and scenario (default 3)
+//   BENCH_WARMUP       seconds of warm-up per server and scenario (default 2)
+//   BENCH_CONNECTIONS  concurrent connections (default 50)
+//   BENCH_SCENARIOS    comma-separated scenario names to run (default: all)
+//   BENCH_DATABASE_URL postgres://… to run the service on PostgreSQL (default: a fresh SQLite file)
+//   BENCH_CPU_PROF     1: run the service with --cpu-prof (profile in bench/results/profiles/)
+//   BENCH_NODE_OPTIONS NODE_OPTIONS for the service only (e.g. --import a probe)
+//   BENCH_SKIP_BUILD   1: use dist/ as it is
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { probe } from './checks.mjs';
+import {
+  ensureBuilt,
+  freePort,
+  rssMiB,
+  runJson,
+  startServer,
+  stopAll,
+  waitForHttp,
+} from './processes.mjs';
+import { markdownTable, summarize } from './report.mjs';
+import { UserAgent } from './user-agent.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+
+const numberSetting = (name, fallback) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+};
+const settings = {
+  duration: numberSetting('BENCH_DURATION', 4),
+  runs: Math.round(numberSetting('BENCH_RUNS', 3)),
+  warmup: numberSetting('BENCH_WARMUP', 2),
+  connections: Math.round(numberSetting('BENCH_CONNECTIONS', 50)),
+  scenarios: process.env.BENCH_SCENARIOS?.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean),
+  database: process.env.BENCH_DATABASE_URL ? 'postgres' : 'sqlite',
+  cpuProfile: process.env.BENCH_CPU_PROF === '1',
+};
+
+const REDIRECT_URI = 'https://rp.example.test/cb';
+const RESOURCE = 'urn:bench:api';
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const formEncode = (value) => new URLSearchParams({ v: value }).toString().slice(2);
+const form = (params) => new URLSearchParams(params).toString();
+const basic = (id, secret) => ({
+  authorization: `Basic ${Buffer.from(`${formEncode(id)}:${formEncode(secret)}`).toString('base64')}`,
+});
+const random = () => randomBytes(24).toString('base64url');
+
+function versionOf(pkg) {
+  try {
+    return JSON.parse(readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8'))
+      .version;
+  } catch {
+    return undefined;
+  }
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cpus: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+  };
+}
+
+const loadAverage = () => os.loadavg().map((value) => Math.round(value * 100) / 100);
+
+// ---------------------------------------------------------------- servers
+
+async function startOurs(work) {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const admin = { id: 'bench-admin', secret: random() };
+  const profileDir = path.join(here, 'results', 'profiles');
+  if (settings.cpuProfile) mkdirSync(profileDir, { recursive: true });
+  const child = startServer(
+    'the service',
+    [
+      ...(settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      path.join(root, 'dist/src/main.js'),
+    ],
+    {
+      cwd: work, // no .env from the work tree
+      logFile: path.join(work, 'service.log'),
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: 'production',
+        ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+        PORT: String(port),
+        ISSUER: issuer,
+        DATABASE_URL: process.env.BENCH_DATABASE_URL ?? `sqlite:${path.join(work, 'bench.sqlite')}`,
+        ADMIN_CLIENT_ID: admin.id,
+        ADMIN_CLIENT_SECRET: admin.secret,
+        KEY_ENCRYPTION_SECRET: random(),
+      },
+    },
+  );
+  await waitForHttp(`${issuer}/.well-known/openid-configuration`);
+  const token = await fetch(`${issuer}/token`, {
+    method: 'POST',
+    headers: { ...FORM, ...basic(admin.id, admin.secret) },
+    body: form({ grant_type: 'client_credentials', scope: 'admin' }),
+  }).then((response) => response.json());
+  const adminPost = async (pathname, body) => {
+    const response = await fetch(`${issuer}${pathname}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token.access_token}`,
+      },
+      body: JSON.stringify(body),
+    });
+    const json = await response.json();
+    if (response.status !== 201)
+      throw new Error(`${pathname}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  return {
+    label: 'ours',
+    url: issuer,
+    issuer,
+    pid: child.pid,
+    jwksPath: '/jwks',
+    paths: { token: '/token', introspect: '/introspect', authorize: '/authorize' },
+    adminPost,
+  };
+}
+
+async function startPeer(work, clients) {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const child = startServer('node-oidc-provider', [path.join(here, 'peer-oidc-provider.mjs')], {
+    cwd: work,
+    logFile: path.join(work, 'oidc-provider.log'),
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      BENCH_PEER_CONFIG: JSON.stringify({ port, issuer, clients }),
+    },
+  });
+  await waitForHttp(`${issuer}/.well-known/openid-configuration`);
+  return {
+    label: 'oidc-provider',
+    url: issuer,
+    issuer,
+    pid: child.pid,
+    jwksPath: '/jwks',
+    paths: { token: '/token', introspect: '/token/introspection', authorize: '/auth' },
+  };
+}
+
+async function startCeiling(work, clients, users) {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const child = startServer('the ceiling', [path.join(here, 'ceiling-server.mjs')], {
+    cwd: work,
+    logFile: path.join(work, 'ceiling.log'),
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      BENCH_CEILING_CONFIG: JSON.stringify({ port, issuer, clients, users }),
+    },
+  });
+  await waitForHttp(`${issuer}/jwks`);
+  return {
+    label: 'ceiling',
+    url: issuer,
+    issuer,
+    pid: child.pid,
+    jwksPath: '/jwks',
+    paths: { token: '/token', introspect: '/introspect' },
+  };
+}
+
+// ---------------------------------------------------------------- fixtures
+
+async function tokenOf(server, credentials, params) {
+  const response = await fetch(`${server.url}${server.paths.token}`, {
+    method: 'POST',
+    headers: { ...FORM, ...credentials },
+    body: form(params),
+  });
+  const json = await response.json();
+  if (response.status !== 200) throw new Error(`${server.label} token: ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** The timed request of a scenario on one server, and how to check its answers. */
+function target(server, request, check, extra = {}) {
+  return { server, request: { headers: {}, ...request }, check, ...extra };
+}
+
+function codeRedemption(server, agent, client, scope, extra) {
+  const credentials = basic(client.id, client.secret);
+  return async (count) => {
+    const codes = await agent.mintCodes(
+      {
+        authorizePath: server.paths.authorize,
+        clientId: client.id,
+        redirectUri: REDIRECT_URI,
+        scope,
+        extra,
+      },
+      count,
+      Date.now() + MINT_SECONDS * 1000,
+    );
+    return { credentials, codes };
+  };
+}
+
+async function buildScenarios(ours, peer, ceiling, secrets) {
+  const { oursClients, peerClients, ceilingClients, user } = secrets;
+  const cc = form({ grant_type: 'client_credentials', scope: 'api' });
+  const post = (server, pathname, credentials, body) => ({
+    method: 'POST',
+    path: pathname,
+    headers: { ...FORM, ...credentials },
+    body,
+  });
+  const ccTarget = (server, client, check) =>
+    target(server, post(server, server.paths.token, basic(client.id, client.secret), cc), {
+      kind: 'token',
+      clientId: client.id,
+      ...check,
+    });
+
+  // Tokens to introspect, issued before the scenario by the servers themselves.
+  const introspection = async (server, introspector, issuer, check) => {
+    const { access_token: token } = await tokenOf(server, basic(issuer.id, issuer.secret), {
+      grant_type: 'client_credentials',
+      scope: 'api',
+    });
+    return target(
+      server,
+      post(
+        server,
+        server.paths.introspect,
+        basic(introspector.id, introspector.secret),
+        form({ token, token_type_hint: 'access_token' }),
+      ),
+      { kind: 'introspection', clientId: issuer.id, ...check },
+    );
+  };
+
+  const oursAgent = new UserAgent(ours.url, { username: user.username, password: user.password });
+  const peerAgent = new UserAgent(peer.url, { username: user.username, password: user.password });
+
+  const pooled = (server, mint, check) =>
+    target(server, { method: 'POST', path: server.paths.token }, check, {
+      pool: async (count) => {
+        const { credentials, codes } = await mint(count);
+        return {
+          headers: { ...FORM, ...credentials },
+          bodies: codes.map(({ code, verifier }) =>
+            form({
+              grant_type: 'authorization_code',
+              code,
+              redirect_uri: REDIRECT_URI,
+              code_verifier: verifier,
+            }),
+          ),
+        };
+      },
+    });
+
+  const rotating = (server, mint, check) =>
+    target(server, { method: 'POST', path: server.paths.token }, check, {
+      rotate: async (count) => {
+        const { credentials, codes } = await mint(count);
+        const seeds = await Promise.all(
+          codes.map(async ({ code, verifier }) => {
+            const tokens = await tokenOf(server, credentials, {
+              grant_type: 'authorization_code',
+              code,
+              redirect_uri: REDIRECT_URI,
+              code_verifier: verifier,
+            });
+            return tokens.refresh_token;
+          }),
+        );
+        return {
+          headers: { ...FORM, ...credentials },
+          seeds,
+          prefix: 'grant_type=refresh_token&refresh_token=',
+          field: 'refresh_token',
+        };
+      },
+    });
+
+  const get = (server, pathname, check) => target(server, { method: 'GET', path: pathname }, check);
+  // A raw rate measured in a peer's slot (bench/primitives.mjs), not a server.
+  const primitive = (kind) => ({ server: { label: kind }, primitive: kind });
+
+  return [
+    {
+      name: 'cc-es256',
+      title: 'client_credentials, JWT access token ES256',
+      does: 'POST /token, grant_type=client_credentials, client_secret_basic; an RFC 9068 JWT signed ES256',
+      targets: async () => ({
+        ours: ccTarget(ours, oursClients.ccEs256, { jwtAlg: 'ES256' }),
+        'oidc-provider': ccTarget(peer, peerClients.ccEs256, { jwtAlg: 'ES256' }),
+        ceiling: ccTarget(ceiling, ceilingClients.cc, { jwtAlg: 'ES256' }),
+      }),
+    },
+    {
+      name: 'cc-rs256',
+      title: 'client_credentials, JWT access token RS256',
+      does: 'as above, signed RS256 (2048-bit key)',
+      targets: async () => ({
+        ours: ccTarget(ours, oursClients.ccRs256, { jwtAlg: 'RS256' }),
+        'oidc-provider': ccTarget(peer, peerClients.ccRs256, { jwtAlg: 'RS256' }),
+        'rs256-sign': primitive('rs256'),
+      }),
+    },
+    {
+      name: 'cc-reference',
+      title: 'client_credentials, reference token',
+      does: 'as above, an opaque token stored server-side (ours: SQLite/PostgreSQL row; oidc-provider: its in-memory adapter)',
+      targets: async () => ({
+        ours: ccTarget(ours, oursClients.ccRef, {}),
+        'oidc-provider': ccTarget(peer, peerClients.ccRef, {}),
+      }),
+    },
+    {
+      name: 'refresh',
+      title: 'refresh_token rotation',
+      does: 'POST /token, grant_type=refresh_token; each connection presents the refresh token of its previous answer (one-time use, rotated); JWT ES256 access token',
+      targets: async () => ({
+        ours: rotating(ours, codeRedemption(ours, oursAgent, oursClients.rt, 'api'), {
+          kind: 'token',
+          clientId: oursClients.rt.id,
+          jwtAlg: 'ES256',
+          refresh: true,
+        }),
+        'oidc-provider': rotating(
+          peer,
+          codeRedemption(peer, peerAgent, peerClients.rt, 'api', { resource: RESOURCE }),
+          { kind: 'token', clientId: peerClients.rt.id, jwtAlg: 'ES256', refresh: true },
+        ),
+      }),
+    },
+    {
+      name: 'introspect-reference',
+      title: 'introspection, reference token',
+      does: 'POST /introspect (oidc-provider: /token/introspection) by a resource-server client, of a reference token issued by client_credentials',
+      targets: async () => ({
+        ours: await introspection(ours, oursClients.rs, oursClients.ccRef, {}),
+        'oidc-provider': await introspection(peer, peerClients.rs, peerClients.ccRef, {}),
+      }),
+    },
+    {
+      name: 'introspect-jwt',
+      title: 'introspection, JWT access token',
+      does: 'as above, of an ES256 JWT; oidc-provider refuses this ("Structured JWT Tokens cannot be introspected"), so the peer is the ceiling (jose jwtVerify)',
+      targets: async () => ({
+        ours: await introspection(ours, oursClients.rs, oursClients.ccEs256, {}),
+        ceiling: await introspection(ceiling, ceilingClients.rs, ceilingClients.cc, {}),
+      }),
+    },
+    {
+      name: 'password',
+      title: 'password grant',
+      does: 'POST /token, grant_type=password (argon2id verify, 19 MiB, t=2); JWT ES256; oidc-provider has no password grant, so the peer is the ceiling (the same argon2id verify + jose)',
+      targets: async () => {
+        const body = form({
+          grant_type: 'password',
+          username: user.username,
+          password: user.password,
+          scope: 'api',
+        });
+        return {
+          ours: target(
+            ours,
+            post(ours, '/token', basic(oursClients.password.id, oursClients.password.secret), body),
+            {
+              kind: 'token',
+              clientId: oursClients.password.id,
+              jwtAlg: 'ES256',
+            },
+          ),
+          ceiling: target(
+            ceiling,
+            post(ceiling, '/token', basic(ceilingClients.cc.id, ceilingClients.cc.secret), body),
+            {
+              kind: 'token',
+              clientId: ceilingClients.cc.id,
+              jwtAlg: 'ES256',
+            },
+          ),
+          'argon2id-verify': primitive('argon2id'),
+        };
+      },
+    },
+    {
+      name: 'jwks',
+      title: 'JWKS',
+      does: 'GET /jwks',
+      targets: async () => ({
+        ours: get(ours, '/jwks', { kind: 'jwks' }),
+        'oidc-provider': get(peer, '/jwks', { kind: 'jwks' }),
+      }),
+    },
+    {
+      name: 'discovery',
+      title: 'discovery',
+      does: 'GET /.well-known/openid-configuration',
+      targets: async () => ({
+        ours: get(ours, '/.well-known/openid-configuration', {
+          kind: 'discovery',
+          issuer: ours.issuer,
+        }),
+        'oidc-provider': get(peer, '/.well-known/openid-configuration', {
+          kind: 'discovery',
+          issuer: peer.issuer,
+        }),
+      }),
+    },
+    {
+      name: 'code',
+      title: 'authorization code redemption (PKCE S256)',
+      does: 'POST /token, grant_type=authorization_code with code_verifier, scope openid; JWT ES256 access token and ES256 ID token. The codes are minted just before each run through the real authorization endpoint (signed-in session, consent given once), one per request',
+      targets: async () => ({
+        ours: pooled(ours, codeRedemption(ours, oursAgent, oursClients.code, 'openid api'), {
+          kind: 'token',
+          clientId: oursClients.code.id,
+          jwtAlg: 'ES256',
+          idToken: true,
+        }),
+        'oidc-provider': pooled(
+          peer,
+          codeRedemption(peer, peerAgent, peerClients.code, 'openid api', { resource: RESOURCE }),
+          { kind: 'token', clientId: peerClients.code.id, jwtAlg: 'ES256', idToken: true },
+        ),
+      }),
+    },
+  ];
+}
+
+// ---------------------------------------------------------------- clients
+
+async function registerClients(ours) {
+  const user = { username: `bench-${randomBytes(4).toString('hex')}`, password: random() };
+  await ours.adminPost('/admin/users', { username: user.username, password: user.password });
+  const suffix = randomBytes(3).toString('hex');
+  const register = async (name, metadata) => {
+    const created = await ours.adminPost('/admin/clients', {
+      client_id: `bench-${name}-${suffix}`,
+      scope: 'api',
+      ...metadata,
+    });
+    return { id: created.client_id, secret: created.client_secret };
+  };
+  const cc = { grant_types: ['client_credentials'] };
+  const interactive = { redirect_uris: [REDIRECT_URI], require_consent: false };
+  const oursClients = {
+    ccEs256: await register('cc-es256', { ...cc, access_token_signed_response_alg: 'ES256' }),
+    ccRs256: await register('cc-rs256', { ...cc, access_token_signed_response_alg: 'RS256' }),
+    ccRef: await register('cc-ref', { ...cc, access_token_format: 'reference' }),
+    rs: await register('rs', cc),
+    password: await register('password', { grant_types: ['password'] }),
+    rt: await register('rt', {
+      ...interactive,
+      grant_types: ['authorization_code', 'refresh_token'],
+    }),
+    code: await register('code', {
+      ...interactive,
+      grant_types: ['authorization_code'],
+      scope: 'openid api',
+      id_token_signed_response_alg: 'ES256',
+    }),
+  };
+  const peerClient = (id, grantTypes, format, alg, scope = 'api') => ({
+    client_id: id,
+    client_secret: random(),
+    grant_types: grantTypes,
+    scope,
+    format,
+    alg,
+    ...(grantTypes.includes('authorization_code') ? { redirect_uris: [REDIRECT_URI] } : {}),
+  });
+  const peerConfig = [
+    peerClient('cc-es256', ['client_credentials'], 'jwt', 'ES256'),
+    peerClient('cc-rs256', ['client_credentials'], 'jwt', 'RS256'),
+    peerClient('cc-ref', ['client_credentials'], 'opaque'),
+    peerClient('rs', ['client_credentials'], 'opaque'),
+    peerClient('rt', ['authorization_code', 'refresh_token'], 'jwt', 'ES256'),
+    peerClient('code', ['authorization_code'], 'jwt', 'ES256', 'openid api'),
+  ];
+  const byId = (id) => {
+    const client = peerConfig.find((entry) => entry.client_id === id);
+    return { id: client.client_id, secret: client.client_secret };
+  };
+  const peerClients = {
+    ccEs256: byId('cc-es256'),
+    ccRs256: byId('cc-rs256'),
+    ccRef: byId('cc-ref'),
+    rs: byId('rs'),
+    rt: byId('rt'),
+    code: byId('code'),
+  };
+  const ceilingConfig = [
+    { client_id: 'cc', client_secret: random(), scope: 'api' },
+    { client_id: 'rs', client_secret: random(), scope: 'api' },
+  ];
+  const ceilingClients = Object.fromEntries(
+    ceilingConfig.map((client) => [
+      client.client_id,
+      { id: client.client_id, secret: client.client_secret },
+    ]),
+  );
+  return { user, oursClients, peerConfig, peerClients, ceilingConfig, ceilingClients };
+}
+
+// ---------------------------------------------------------------- runs
+
+const MAX_POOL = 40_000;
+const MINT_SECONDS = 35;
+
+async function specFor(work, tgt, seconds, estimate) {
+  const spec = {
+    url: tgt.server.url,
+    ...tgt.request,
+    connections: settings.connections,
+    duration: seconds,
+    check: tgt.check,
+  };
+  if (tgt.pool) {
+    const c = settings.connections;
+    const wanted = estimate === undefined ? c * 20 : Math.round((estimate * seconds) / c) * c;
+    const started = Date.now();
+    const { headers, bodies } = await tgt.pool(Math.min(MAX_POOL, Math.max(c * 4, wanted)));
+    // Codes live 60 s: minting stops after MINT_SECONDS, and the pool is cut to a multiple of the connections.
+    bodies.length = Math.floor(bodies.length / c) * c;
+    if (bodies.length === 0) throw new Error('no codes could be minted in time');
+    Object.assign(spec, { headers, bodies });
+    console.log(
+      `  ${tgt.server.label.padEnd(16)} minted ${bodies.length} codes through the authorization endpoint in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  }
+  if (tgt.rotate) {
+    const { headers, ...rotate } = await tgt.rotate(settings.connections);
+    Object.assign(spec, { headers, rotate });
+  }
+  const file = path.join(work, `spec-${randomBytes(4).toString('hex')}.json`);
+  writeFileSync(file, JSON.stringify(spec));
+  return file;
+}
+
+async function probeRequest(tgt) {
+  if (tgt.pool) {
+    const { headers, bodies } = await tgt.pool(1);
+    return { ...tgt.request, headers, body: bodies[0] };
+  }
+  if (tgt.rotate) {
+    const { headers, seeds, prefix } = await tgt.rotate(1);
+    return { ...tgt.request, headers, body: `${prefix}${encodeURIComponent(seeds[0])}` };
+  }
+  return tgt.request;
+}
+
+async function measure(work, tgt, seconds, estimate) {
+  if (tgt.primitive) {
+    return runJson(path.join(here, 'primitives.mjs'), [tgt.primitive, String(seconds)]);
+  }
+  const specFile = await specFor(work, tgt, seconds, estimate);
+  let rss = rssMiB(tgt.server.pid) ?? 0;
+  const sampler = setInterval(() => {
+    rss = Math.max(rss, rssMiB(tgt.server.pid) ?? 0);
+  }, 250);
+  try {
+    const result = await runJson(path.join(here, 'load.mjs'), [specFile]);
+    return { ...result, rssMaxMiB: Math.round(Math.max(rss, rssMiB(tgt.server.pid) ?? 0)) };
+  } finally {
+    clearInterval(sampler);
+    rmSync(specFile, { force: true });
+  }
+}
+
+function brief(result) {
+  const errors = result.non2xx + result.connectionErrors + result.timeouts + result.invalid;
+  const rate = Math.round(result.requestsPerSecond).toLocaleString('en-US').padStart(7);
+  const latency =
+    result.latency.p50 === undefined
+      ? ''
+      : `  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms`;
+  const failures = errors ? `  ERRORS ${errors} ${result.invalidSamples.join(' | ')}` : '';
+  return `${rate} req/s${latency}${failures}`;
+}
+
+async function runScenario(work, scenario) {
+  console.log(`\n${scenario.title}`);
+  let targets;
+  try {
+    targets = await scenario.targets();
+  } catch (error) {
+    console.log(`  could not set the scenario up: ${error.message}`);
+    const failed = { warmup: undefined, runs: [], problem: error.message };
+    return {
+      name: scenario.name,
+      title: scenario.title,
+      does: scenario.does,
+      targets: { ours: failed },
+    };
+  }
+  const labels = Object.keys(targets);
+  const outcome = Object.fromEntries(
+    labels.map((label) => [label, { warmup: undefined, runs: [], problem: undefined }]),
+  );
+  const fail = (label, error) => {
+    outcome[label].problem ??= error instanceof Error ? error.message : String(error);
+    console.log(`  ${label.padEnd(16)} WRONG ANSWER: ${outcome[label].problem}`);
+  };
+  for (const label of labels) {
+    try {
+      const tgt = targets[label];
+      if (tgt.primitive) continue;
+      const problem = await probe(tgt.server, await probeRequest(tgt), tgt.check);
+      if (problem !== undefined) fail(label, problem);
+    } catch (error) {
+      fail(label, error);
+    }
+  }
+  const valid = () => labels.filter((label) => outcome[label].problem === undefined);
+  const estimate = {};
+  for (const label of valid()) {
+    if (targets[label].primitive) continue;
+    try {
+      const result = await measure(work, targets[label], settings.warmup, undefined);
+      outcome[label].warmup = result;
+      estimate[label] = result.requestsPerSecond;
+      console.log(`  ${label.padEnd(16)} warm-up ${brief(result)}`);
+    } catch (error) {
+      fail(label, error);
+    }
+  }
+  for (let run = 0; run < settings.runs; run++) {
+    // Alternating, and in turned order every other run (AB BA AB …), so drift favours no one.
+    const order = run % 2 === 0 ? valid() : valid().reverse();
+    for (const label of order) {
+      try {
+        const result = await measure(work, targets[label], settings.duration, estimate[label]);
+        estimate[label] = result.requestsPerSecond;
+        outcome[label].runs.push(result);
+        console.log(`  ${label.padEnd(16)} run ${run + 1}  ${brief(result)}`);
+      } catch (error) {
+        fail(label, error);
+      }
+    }
+  }
+  return { name: scenario.name, title: scenario.title, does: scenario.does, targets: outcome };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const startedAt = new Date();
+  const loadBefore = loadAverage();
+  if (process.env.BENCH_SKIP_BUILD !== '1') ensureBuilt(root);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'identity-bench-'));
+  let exitCode = 0;
+  try {
+    const ours = await startOurs(work);
+    const secrets = await registerClients(ours);
+    const [peer, ceiling] = await Promise.all([
+      startPeer(work, secrets.peerConfig),
+      startCeiling(work, secrets.ceilingConfig, [secrets.user]),
+    ]);
+    console.log(
+      `servers: ours ${ours.url} (${settings.database}), oidc-provider ${peer.url}, ceiling ${ceiling.url}; ` +
+        `${settings.connections} connections, ${settings.runs} × ${settings.duration} s after ${settings.warmup} s warm-up; load average ${loadBefore.join(' ')}`,
+    );
+    const all = await buildScenarios(ours, peer, ceiling, secrets);
+    const unknown = (settings.scenarios ?? []).filter(
+      (name) => !all.some((scenario) => scenario.name === name),
+    );
+    if (unknown.length > 0) {
+      throw new Error(
+        `BENCH_SCENARIOS: no scenario ${unknown.join(', ')} (there are ${all.map((scenario) => scenario.name).join(', ')})`,
+      );
+    }
+    const scenarios = all.filter(
+      (scenario) => settings.scenarios === undefined || settings.scenarios.includes(scenario.name),
+    );
+    const results = [];
+    for (const scenario of scenarios) results.push(await runScenario(work, scenario));
+    const loadAfter = loadAverage();
+    const summary = summarize(results);
+    const report = {
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      elapsedSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+      settings,
+      machine: machine(),
+      loadAverage: { before: loadBefore, after: loadAfter },
+      versions: {
+        'oidc-provider': versionOf('oidc-provider'),
+        autocannon: versionOf('autocannon'),
+        fastify: versionOf('fastify'),
+        jose: versionOf('jose'),
+      },
+      rows: summary.rows,
+      targets: summary.targets,
+      scenarios: results,
+    };
+    report.table = markdownTable(report);
+    const resultsDir = path.join(here, 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+    const json = `${JSON.stringify(report, null, 2)}\n`;
+    writeFileSync(path.join(resultsDir, `${stamp}.json`), json);
+    writeFileSync(path.join(resultsDir, 'latest.json'), json);
+    writeFileSync(path.join(resultsDir, 'latest.md'), `${report.table}\n`);
+    console.log(`\n${report.table}\n`);
+    console.log(`written: bench/results/${stamp}.json (and latest.json, latest.md)`);
+    if (summary.errors > 0) {
+      console.error(`\n${summary.errors} errors or wrong answers: this run is not valid.`);
+      exitCode = 1;
+    }
+  } catch (error) {
+    exitCode = 1;
+    console.error(error);
+  } finally {
+    await stopAll();
+    if (exitCode === 0) rmSync(work, { recursive: true, force: true });
+    else console.error(`the servers' logs are kept in ${work}`);
+  }
+  return exitCode;
+}
+
+const stop = () => {
+  stopAll().finally(() => process.exit(130));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+process.exitCode = await main();
