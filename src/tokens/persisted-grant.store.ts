@@ -67,27 +67,23 @@ export class PersistedGrantStore {
   }
 
   /**
-   * Consumes one row and adds its replacement in one transaction (rotation):
-   * false, with nothing written, when another request consumed it first.
-   * Being one transaction, a racing request that finds the row consumed and
-   * revokes the family also removes the replacement.
+   * Rotation: adds the replacement, then consumes the old row with one
+   * conditional UPDATE; when another request consumed it first, the
+   * replacement is deleted again and false comes back. The replacement
+   * exists before the old row is consumed, so a racing request that finds
+   * the old row consumed and revokes the family removes the replacement too.
+   * (No transaction: TypeORM shares one connection for SQLite, where
+   * overlapping transactions would nest into each other.)
    */
   async exchange(
     id: string,
     replacement: NewPersistedGrant,
     now: number = Date.now(),
   ): Promise<boolean> {
-    return this.repository.manager.transaction(async (manager) => {
-      const rows = manager.getRepository(PersistedGrantEntity);
-      const consumed = await rows.update(
-        { id, consumedAt: IsNull(), expiresAt: MoreThan(now) },
-        { consumedAt: now },
-      );
-      if (consumed.affected !== 1) return false;
-      const entity = this.toEntity(replacement, now);
-      await rows.insert(entity as QueryDeepPartialEntity<typeof entity>);
-      return true;
-    });
+    const added = await this.add(replacement, now);
+    if (await this.consume(id, now)) return true;
+    await this.delete(added.id);
+    return false;
   }
 
   /**

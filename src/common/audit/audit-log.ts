@@ -14,10 +14,12 @@ export function audit(
   event: AuditEvent,
   fields: Readonly<Record<string, string | undefined>>,
 ): void {
+  const level = event === 'grant.succeeded' ? 'debug' : 'warn';
+  if (!Logger.isLevelEnabled(level)) return;
   const line = `${event} ${Object.entries(fields)
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
     .join(' ')}`;
-  if (event === 'grant.succeeded') logger.debug(line);
+  if (level === 'debug') logger.debug(line);
   else logger.warn(line);
 }
