@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthorizeModule } from './authorize/authorize.module.js';
+import { JwtClientAuthenticationModule } from './clients/authentication/jwt-client-authentication.module.js';
 import { ClientsModule } from './clients/clients.module.js';
 import { AppConfigModule } from './config/app-config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -17,6 +18,8 @@ import { WellKnownModule } from './well-known/well-known.module.js';
 export interface IdentityServiceOptions {
   /** More modules, e.g. ones providing extra grant handlers (see README, "Adding a grant type"). */
   readonly imports?: Array<Type | DynamicModule>;
+  /** The shipped extension modules to run; EXTENSION_MODULES unless given (`[]`: none of them). */
+  readonly extensions?: Array<Type | DynamicModule>;
   /** Replaces how the password grant checks usernames and passwords. */
   readonly passwordValidator?: Type<ResourceOwnerPasswordValidator>;
 }
@@ -34,11 +37,12 @@ export class AppModule {
         KeysModule,
         TokensModule,
         GrantsModule,
+        JwtClientAuthenticationModule,
         AuthorizeModule,
         UserinfoModule,
         WellKnownModule,
         AdminModule,
-        ...EXTENSION_MODULES,
+        ...(options.extensions ?? EXTENSION_MODULES),
         ...(options.imports ?? []),
       ],
     };

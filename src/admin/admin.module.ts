@@ -4,6 +4,7 @@ import { ClientsModule } from '../clients/clients.module.js';
 import { GrantsModule } from '../grants/grants.module.js';
 import { KeysModule } from '../keys/keys.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
+import { TrustModule } from '../trust/trust.module.js';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
 import { AdminBearerStrategy } from './auth/admin-bearer.strategy.js';
 import { AdminGuard } from './auth/admin.guard.js';
@@ -11,18 +12,20 @@ import { ClientAdministrationService } from './clients/client-administration.ser
 import { ClientsAdminController } from './clients/clients-admin.controller.js';
 import { KeysAdminController } from './keys/keys-admin.controller.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
+import { TrustedIssuersAdminController } from './trusted-issuers/trusted-issuers-admin.controller.js';
 import { ConsentAdministrationService } from './users/consent-administration.service.js';
 import { ConsentsAdminController } from './users/consents-admin.controller.js';
 import { UsersAdminController } from './users/users-admin.controller.js';
 
 /** The admin REST API under /admin (CONTRACT.md), guarded by bearer tokens with scope admin. */
 @Module({
-  imports: [PassportModule, ClientsModule, GrantsModule, KeysModule, TokensModule],
+  imports: [PassportModule, ClientsModule, GrantsModule, KeysModule, TokensModule, TrustModule],
   controllers: [
     ClientsAdminController,
     UsersAdminController,
     ConsentsAdminController,
     KeysAdminController,
+    TrustedIssuersAdminController,
     OpenApiController,
   ],
   providers: [

@@ -22,12 +22,12 @@ import { AuthorizationRequestValidator } from './authorization-request.validator
 import { browserCsrf, csrfMatches } from './browser-csrf.js';
 import { ConsentService } from './consent.service.js';
 import { type Interaction, InteractionService } from './interaction.service.js';
-import { LoginThrottle } from './login-throttle.js';
 import { consentPage } from './pages/consent.page.js';
 import { formActionSource, type Page } from './pages/html.js';
 import { loginPage } from './pages/login.page.js';
 import { ResponseTypeRegistry } from './response-parts/response-type.registry.js';
 import { SessionService, type UserSession } from './session.service.js';
+import { SignInService, submittedUsername } from './sign-in.service.js';
 
 /** What the authorization endpoint answers: a page, or a response to the client's redirect URI. */
 export type AuthorizeOutcome =
@@ -60,7 +60,7 @@ export class AuthorizationService {
     private readonly sessions: SessionService,
     private readonly interactions: InteractionService,
     private readonly consents: ConsentService,
-    private readonly throttle: LoginThrottle,
+    private readonly signIn: SignInService,
     private readonly responseTypes: ResponseTypeRegistry,
     @Inject(serverConfig.KEY) private readonly server: ConfigType<typeof serverConfig>,
   ) {}
@@ -80,27 +80,19 @@ export class AuthorizationService {
     browser: BrowserRequest,
   ): Promise<AuthorizeOutcome> {
     const { interaction, client } = await this.resume(form, browser);
-    const username = typeof form.username === 'string' ? form.username.slice(0, 255) : '';
-    const password = typeof form.password === 'string' ? form.password.slice(0, 1024) : '';
-    const retry = (error: string, status: number): AuthorizeOutcome => ({
-      kind: 'page',
-      page: loginPage({ ...this.pageInput(client, interaction), username, error }, status),
-      cookies: [],
-    });
-    if (this.throttle.isBlocked(username, browser.address)) {
-      return retry('Too many failed sign-in attempts. Try again later.', 429);
+    const result = await this.signIn.signIn(form, browser);
+    if (!result.ok) {
+      const username = submittedUsername(form);
+      return {
+        kind: 'page',
+        page: loginPage(
+          { ...this.pageInput(client, interaction), username, error: result.error },
+          result.status,
+        ),
+        cookies: [],
+      };
     }
-    const user =
-      username === '' || password === ''
-        ? undefined
-        : await this.users.verifyPassword(username, password);
-    if (user === undefined) {
-      this.throttle.recordFailure(username, browser.address);
-      return retry('The username or password is wrong.', 401);
-    }
-    this.throttle.recordSuccess(username);
-    await this.sessions.end(await this.sessions.find(browser.cookieHeader));
-    const { session, cookie } = await this.sessions.start(user.id);
+    const { session, cookie } = result;
     const signedIn = await this.interactions.markSignedIn(interaction);
     const outcome = await this.proceed(client, signedIn.request, session, signedIn, browser);
     return { ...outcome, cookies: [cookie, ...outcome.cookies] };

@@ -65,7 +65,7 @@ function queryOf(request: FastifyRequest): Record<string, unknown> {
 }
 
 /** Form bodies only; anything else reads as no parameters (and fails validation as such). */
-function formOf(request: FastifyRequest): Record<string, unknown> {
+export function formOf(request: FastifyRequest): Record<string, unknown> {
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const body = request.body;
   return type === 'application/x-www-form-urlencoded' && typeof body === 'object' && body !== null

@@ -15,6 +15,7 @@ import { IdTokenResponsePart } from './response-parts/id-token.part.js';
 import { ResponseTypeRegistry } from './response-parts/response-type.registry.js';
 import { TokenResponsePart } from './response-parts/token.part.js';
 import { SessionService } from './session.service.js';
+import { SignInService } from './sign-in.service.js';
 
 /** The authorization endpoint, login and consent pages, user sessions and end_session. */
 @Module({
@@ -31,8 +32,10 @@ import { SessionService } from './session.service.js';
     InteractionService,
     ConsentService,
     LoginThrottle,
+    SignInService,
     EndSessionService,
   ],
-  exports: [ResponseTypeRegistry],
+  // The sign-in, session and consent services serve other user-facing flows too (e.g. the device flow).
+  exports: [ResponseTypeRegistry, SessionService, SignInService, ConsentService],
 })
 export class AuthorizeModule {}

@@ -13,7 +13,10 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateNested,
 } from 'class-validator';
+import { Type } from 'class-transformer';
+import { EXCHANGEABLE_TOKEN_TYPES } from './client-metadata.js';
 import { SIGNING_ALGORITHMS } from '../keys/signing-algorithm.js';
 
 /** Client ids travel in HTTP Basic and URLs: unreserved characters only. */
@@ -22,6 +25,27 @@ export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._~-]{1,255}$/;
 const SCOPE_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$|^$/;
 const MAX_URIS = 50;
 const MAX_URI_LENGTH = 2000;
+
+/** A client's RFC 8693 token exchange policy (this service's own field `token_exchange`). */
+export class TokenExchangePolicyDto {
+  @IsArray()
+  @ArrayMaxSize(EXCHANGEABLE_TOKEN_TYPES.length)
+  @IsIn(EXCHANGEABLE_TOKEN_TYPES, { each: true })
+  allowed_subject_token_types: string[];
+
+  @IsArray()
+  @ArrayMaxSize(MAX_URIS)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(MAX_URI_LENGTH, { each: true })
+  allowed_audiences: string[];
+
+  @IsBoolean()
+  allow_impersonation: boolean;
+
+  @IsBoolean()
+  allow_delegation: boolean;
+}
 
 /**
  * Client metadata as the admin API accepts it. Unknown fields are refused
@@ -180,4 +204,10 @@ export class ClientMetadataDto {
   @IsString({ each: true })
   @MaxLength(255, { each: true })
   allowed_cors_origins?: string[];
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TokenExchangePolicyDto)
+  token_exchange?: TokenExchangePolicyDto;
 }

@@ -318,6 +318,96 @@ describe('checkClientMetadata', () => {
       ]);
     });
 
+    describe('JWT client authentication', () => {
+      const JWT_CAPABILITIES: RegistrationCapabilities = {
+        ...CAPABILITIES,
+        authMethods: new Set([...CAPABILITIES.authMethods, 'private_key_jwt', 'client_secret_jwt']),
+        authSigningAlgorithms: new Map([
+          ['private_key_jwt', new Set(['RS256', 'ES256'])],
+          ['client_secret_jwt', new Set(['HS256'])],
+        ]),
+      };
+      const PUBLIC_JWK = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' };
+      const checkJwt = (overrides: Partial<ClientMetadata>) =>
+        checkClientMetadata(
+          metadata({
+            grant_types: ['client_credentials'],
+            response_types: [],
+            redirect_uris: [],
+            ...overrides,
+          }),
+          JWT_CAPABILITIES,
+        );
+
+      it('when private_key_jwt comes with jwks or jwks_uri then there is no problem', () => {
+        expect(
+          checkJwt({ token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [PUBLIC_JWK] } }),
+        ).toEqual([]);
+        expect(
+          checkJwt({
+            token_endpoint_auth_method: 'private_key_jwt',
+            jwks_uri: 'https://app.example.com/jwks.json',
+          }),
+        ).toEqual([]);
+      });
+
+      it('when private_key_jwt comes without keys then jwks is named', () => {
+        expect(checkJwt({ token_endpoint_auth_method: 'private_key_jwt' })).toEqual([
+          {
+            pointer: '/jwks',
+            detail: "private_key_jwt needs the client's public keys: give jwks or jwks_uri",
+          },
+        ]);
+      });
+
+      it('when jwks holds a private key then jwks is refused', () => {
+        expect(
+          checkJwt({
+            token_endpoint_auth_method: 'private_key_jwt',
+            jwks: { keys: [{ ...PUBLIC_JWK, d: 'private' }] },
+          }),
+        ).toEqual([
+          {
+            pointer: '/jwks',
+            detail: 'keys[0] holds private key material (d); register public keys only',
+          },
+        ]);
+      });
+
+      it('when token_endpoint_auth_signing_alg is one its method accepts then there is no problem', () => {
+        expect(
+          checkJwt({
+            token_endpoint_auth_method: 'client_secret_jwt',
+            token_endpoint_auth_signing_alg: 'HS256',
+          }),
+        ).toEqual([]);
+      });
+
+      it('when token_endpoint_auth_signing_alg is not one its method accepts then the accepted ones are listed', () => {
+        expect(
+          checkJwt({
+            token_endpoint_auth_method: 'private_key_jwt',
+            jwks: { keys: [PUBLIC_JWK] },
+            token_endpoint_auth_signing_alg: 'HS256',
+          }),
+        ).toEqual([
+          {
+            pointer: '/token_endpoint_auth_signing_alg',
+            detail: '"HS256" is not supported for private_key_jwt; use one of RS256, ES256',
+          },
+        ]);
+      });
+
+      it('when token_endpoint_auth_signing_alg comes with a method that signs nothing then it is refused', () => {
+        expect(checkJwt({ token_endpoint_auth_signing_alg: 'RS256' })).toEqual([
+          {
+            pointer: '/token_endpoint_auth_signing_alg',
+            detail: 'is not used by client_secret_basic, which signs nothing',
+          },
+        ]);
+      });
+    });
+
     it('when jwks and jwks_uri are both given then jwks is refused', () => {
       expect(check({ jwks: { keys: [] }, jwks_uri: 'https://app.example.com/jwks.json' })).toEqual([
         { pointer: '/jwks', detail: 'jwks and jwks_uri are mutually exclusive' },
@@ -358,6 +448,37 @@ describe('checkClientMetadata', () => {
         require_pkce: false,
       });
       expect(pointers(errors).sort()).toEqual(['/grant_types', '/redirect_uris', '/require_pkce']);
+    });
+  });
+
+  describe('token exchange policy', () => {
+    const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+    const withTokenExchange: RegistrationCapabilities = {
+      ...CAPABILITIES,
+      grantTypes: new Set([...CAPABILITIES.grantTypes, TOKEN_EXCHANGE]),
+    };
+    const tokenExchange = {
+      allowed_subject_token_types: ['urn:ietf:params:oauth:token-type:access_token'],
+      allowed_audiences: [],
+      allow_impersonation: true,
+      allow_delegation: false,
+    };
+    const exchanging = (grantTypes: string[]) =>
+      metadata({
+        grant_types: grantTypes,
+        response_types: [],
+        redirect_uris: [],
+        token_exchange: tokenExchange,
+      });
+
+    it('when a client with the token exchange grant has a policy then there is no problem', () => {
+      expect(checkClientMetadata(exchanging([TOKEN_EXCHANGE]), withTokenExchange)).toEqual([]);
+    });
+
+    it('when a client has a policy but not the token exchange grant then token_exchange is refused', () => {
+      expect(checkClientMetadata(exchanging(['client_credentials']), withTokenExchange)).toEqual([
+        { pointer: '/token_exchange', detail: `is only used with the ${TOKEN_EXCHANGE} grant` },
+      ]);
     });
   });
 });

@@ -1,11 +1,14 @@
 import type { ProblemFieldError } from '../common/problem/problem.error.js';
-import type { ClientMetadata } from './client-metadata.js';
+import { TOKEN_EXCHANGE_GRANT_TYPE, type ClientMetadata } from './client-metadata.js';
 import { httpsUrlProblem, originProblem, redirectUriProblem } from './redirect-uri.rules.js';
 import { familyOf } from './response-types.js';
+import { publicJwksProblem } from '../trust/jwks.rules.js';
 
 export interface RegistrationCapabilities {
   readonly grantTypes: ReadonlySet<string>;
   readonly authMethods: ReadonlySet<string>;
+  /** The JWS algorithms of each authentication method that signs (private_key_jwt, client_secret_jwt). */
+  readonly authSigningAlgorithms?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** Grants that can leave a refresh token behind; a refresh_token grant needs one of them. */
@@ -58,9 +61,9 @@ export function checkClientMetadata(
   if (metadata.jwks !== undefined && metadata.jwks_uri !== undefined) {
     fail('jwks', 'jwks and jwks_uri are mutually exclusive');
   }
-  if (metadata.jwks !== undefined && !Array.isArray(metadata.jwks.keys)) {
-    fail('jwks', 'must be a JWK Set: an object with a "keys" array');
-  }
+  const jwksProblem = metadata.jwks === undefined ? undefined : publicJwksProblem(metadata.jwks);
+  if (jwksProblem !== undefined) fail('jwks', jwksProblem);
+  checkAuthSigning(metadata, capabilities, fail);
   for (const field of ['jwks_uri', 'client_uri', 'logo_uri', 'policy_uri', 'tos_uri'] as const) {
     const value = metadata[field];
     const problem = value === undefined ? undefined : httpsUrlProblem(value);
@@ -70,7 +73,39 @@ export function checkClientMetadata(
     const problem = originProblem(origin);
     if (problem) fail('allowed_cors_origins', problem);
   }
+  if (metadata.token_exchange !== undefined && !grants.has(TOKEN_EXCHANGE_GRANT_TYPE)) {
+    fail('token_exchange', `is only used with the ${TOKEN_EXCHANGE_GRANT_TYPE} grant`);
+  }
   return errors;
+}
+
+/** private_key_jwt needs keys; token_endpoint_auth_signing_alg must be one its method accepts. */
+function checkAuthSigning(
+  metadata: ClientMetadata,
+  capabilities: RegistrationCapabilities,
+  fail: (field: string, detail: string) => void,
+): void {
+  const method = metadata.token_endpoint_auth_method;
+  // An unsupported method is reported on its own.
+  if (!capabilities.authMethods.has(method)) return;
+  if (
+    method === 'private_key_jwt' &&
+    metadata.jwks === undefined &&
+    metadata.jwks_uri === undefined
+  ) {
+    fail('jwks', "private_key_jwt needs the client's public keys: give jwks or jwks_uri");
+  }
+  const alg = metadata.token_endpoint_auth_signing_alg;
+  if (alg === undefined) return;
+  const algorithms = capabilities.authSigningAlgorithms?.get(method);
+  if (algorithms === undefined) {
+    fail('token_endpoint_auth_signing_alg', `is not used by ${method}, which signs nothing`);
+  } else if (!algorithms.has(alg)) {
+    fail(
+      'token_endpoint_auth_signing_alg',
+      `"${alg}" is not supported for ${method}; use one of ${[...algorithms].join(', ')}`,
+    );
+  }
 }
 
 function checkFrontChannel(

@@ -37,6 +37,29 @@ export interface ClientMetadata {
   require_pkce: boolean;
   require_consent: boolean;
   allowed_cors_origins: string[];
+  /** What this client may exchange for what (RFC 8693 token exchange); absent = nothing. */
+  token_exchange?: TokenExchangePolicy;
+}
+
+/** RFC 8693 grant type, which a client's token_exchange policy goes with. */
+export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+/** RFC 8693 §3 token type identifiers a token exchange policy may allow as subject or actor token. */
+export const EXCHANGEABLE_TOKEN_TYPES = [
+  'urn:ietf:params:oauth:token-type:access_token',
+  'urn:ietf:params:oauth:token-type:jwt',
+] as const;
+
+/** A client's token exchange policy: this service's own client field. */
+export interface TokenExchangePolicy {
+  /** Token types accepted as subject_token (and actor_token). */
+  allowed_subject_token_types: string[];
+  /** Values the client may ask for as audience or resource; the issuer itself needs no entry. */
+  allowed_audiences: string[];
+  /** Exchange without an actor_token: the new token is the subject's. */
+  allow_impersonation: boolean;
+  /** Exchange with an actor_token: the new token names the actor in its act claim. */
+  allow_delegation: boolean;
 }
 
 export const CLIENT_DEFAULTS = {
@@ -62,7 +85,11 @@ export const CLIENT_DEFAULTS = {
 export const SECRET_AUTH_METHODS: ReadonlySet<string> = new Set([
   'client_secret_basic',
   'client_secret_post',
+  'client_secret_jwt',
 ]);
+
+/** Secret methods that need the secret itself, not only its hash: it keys an HMAC (kept encrypted). */
+export const RECOVERABLE_SECRET_AUTH_METHODS: ReadonlySet<string> = new Set(['client_secret_jwt']);
 
 /** Grants of the authorization endpoint, which clients may register for beside token-endpoint grants. */
 export const FRONT_CHANNEL_GRANT_TYPES = ['authorization_code', 'implicit'] as const;

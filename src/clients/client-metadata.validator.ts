@@ -37,6 +37,7 @@ export class ClientMetadataValidator {
     const ruleErrors = checkClientMetadata(metadata, {
       grantTypes: supportedGrantTypes,
       authMethods: new Set(this.authenticators.methods()),
+      authSigningAlgorithms: this.authenticators.signingAlgorithmsByMethod(),
     });
     if (ruleErrors.length > 0) throw ProblemError.badRequest('invalid client metadata', ruleErrors);
     return { clientId, metadata };

@@ -11,6 +11,10 @@ export class ClientEntity {
   @Column({ name: 'secret_hash', type: 'varchar', length: 64, nullable: true })
   secretHash: string | null;
 
+  /** client_secret_jwt only: the secret itself, AES-256-GCM encrypted (KeysService.sealSecret). */
+  @Column({ name: 'encrypted_secret', type: 'text', nullable: true })
+  encryptedSecret: string | null;
+
   /** The registered metadata (RFC 7591 names), defaults filled in. */
   @Column({ name: 'metadata', type: 'simple-json' })
   metadata: ClientMetadata;

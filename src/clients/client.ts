@@ -11,6 +11,11 @@ export class Client {
     readonly secretHash: string | null,
     readonly metadata: Readonly<ClientMetadata>,
     readonly createdAt: number,
+    /**
+     * client_secret_jwt only: the secret, encrypted at rest (KeysService.sealSecret),
+     * since HMACs are checked with the secret itself; null otherwise.
+     */
+    readonly sealedSecret: string | null = null,
   ) {
     this.grantTypes = new Set(metadata.grant_types);
     this.scopes = new Set(metadata.scope.split(' ').filter((scope) => scope !== ''));

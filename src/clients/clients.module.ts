@@ -11,9 +11,10 @@ import { ClientEntity } from './client.entity.js';
 import { ClientMetadataValidator } from './client-metadata.validator.js';
 import { ClientsService } from './clients.service.js';
 import { CorsService } from './cors.service.js';
+import { KeysModule } from '../keys/keys.module.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([ClientEntity]), DiscoveryModule],
+  imports: [TypeOrmModule.forFeature([ClientEntity]), DiscoveryModule, KeysModule],
   providers: [
     ClientsService,
     ClientMetadataValidator,

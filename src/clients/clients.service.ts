@@ -6,7 +6,12 @@ import { ProblemError } from '../common/problem/problem.error.js';
 import { decodeCursor, encodeCursor } from '../common/problem/cursor.js';
 import { constantTimeEquals, randomHandle, sha256 } from '../common/crypto/secrets.js';
 import { Client } from './client.js';
-import { SECRET_AUTH_METHODS, type ClientMetadata } from './client-metadata.js';
+import {
+  RECOVERABLE_SECRET_AUTH_METHODS,
+  SECRET_AUTH_METHODS,
+  type ClientMetadata,
+} from './client-metadata.js';
+import { KeysService } from '../keys/keys.service.js';
 import { isUniqueViolation } from '../database/unique-violation.js';
 import { ClientEntity } from './client.entity.js';
 import { ClientMetadataValidator } from './client-metadata.validator.js';
@@ -35,6 +40,7 @@ export class ClientsService {
     @InjectRepository(ClientEntity) private readonly repository: Repository<ClientEntity>,
     private readonly validator: ClientMetadataValidator,
     private readonly cors: CorsService,
+    private readonly keys: KeysService,
   ) {}
 
   async find(clientId: string): Promise<Client | undefined> {
@@ -53,6 +59,11 @@ export class ClientsService {
 
   secretMatches(client: Client, presented: string): boolean {
     return client.secretHash !== null && constantTimeEquals(sha256(presented), client.secretHash);
+  }
+
+  /** The secret of a client_secret_jwt client (its HMAC key), decrypted; undefined for others. */
+  hmacSecret(client: Client): string | undefined {
+    return client.sealedSecret === null ? undefined : this.keys.openSecret(client.sealedSecret);
   }
 
   async list(limit: number, cursor: string | undefined): Promise<ClientPage> {
@@ -89,6 +100,7 @@ export class ClientsService {
     const entity = this.repository.create({
       clientId,
       secretHash: secret === undefined ? null : sha256(secret),
+      encryptedSecret: this.sealIfRecoverable(metadata, secret),
       metadata,
       createdAt: now,
       updatedAt: now,
@@ -151,6 +163,7 @@ export class ClientsService {
     }
     const secret = randomHandle();
     entity.secretHash = sha256(secret);
+    entity.encryptedSecret = this.sealIfRecoverable(entity.metadata, secret);
     entity.updatedAt = Date.now();
     await this.repository.save(entity);
     this.cache.delete(clientId);
@@ -161,7 +174,7 @@ export class ClientsService {
   async setSecret(clientId: string, secret: string): Promise<void> {
     await this.repository.update(
       { clientId },
-      { secretHash: sha256(secret), updatedAt: Date.now() },
+      { secretHash: sha256(secret), encryptedSecret: null, updatedAt: Date.now() },
     );
     this.cache.delete(clientId);
   }
@@ -173,6 +186,14 @@ export class ClientsService {
     if (!result.affected) throw ProblemError.notFound(`no client "${clientId}"`);
   }
 
+  /** The encrypted secret to keep for client_secret_jwt clients; null for every other method. */
+  private sealIfRecoverable(metadata: ClientMetadata, secret: string | undefined): string | null {
+    return secret !== undefined &&
+      RECOVERABLE_SECRET_AUTH_METHODS.has(metadata.token_endpoint_auth_method)
+      ? this.keys.sealSecret(secret)
+      : null;
+  }
+
   private async loadEntity(clientId: string): Promise<ClientEntity> {
     const entity = await this.repository.findOneBy({ clientId });
     if (entity === null) throw ProblemError.notFound(`no client "${clientId}"`);
@@ -181,9 +202,16 @@ export class ClientsService {
 
   private async save(entity: ClientEntity, metadata: ClientMetadata): Promise<ClientWriteResult> {
     const needsSecret = SECRET_AUTH_METHODS.has(metadata.token_endpoint_auth_method);
-    const secret = needsSecret && entity.secretHash === null ? randomHandle() : undefined;
+    const recoverable = RECOVERABLE_SECRET_AUTH_METHODS.has(metadata.token_endpoint_auth_method);
+    // Only the hash of an existing secret is known: a client moving to client_secret_jwt gets a new one.
+    const missing = entity.secretHash === null || (recoverable && entity.encryptedSecret === null);
+    const secret = needsSecret && missing ? randomHandle() : undefined;
     if (!needsSecret) entity.secretHash = null;
-    if (secret !== undefined) entity.secretHash = sha256(secret);
+    if (!recoverable) entity.encryptedSecret = null;
+    if (secret !== undefined) {
+      entity.secretHash = sha256(secret);
+      entity.encryptedSecret = this.sealIfRecoverable(metadata, secret);
+    }
     entity.metadata = metadata;
     entity.updatedAt = Date.now();
     await this.repository.save(entity);
@@ -194,5 +222,11 @@ export class ClientsService {
 }
 
 function toClient(entity: ClientEntity): Client {
-  return new Client(entity.clientId, entity.secretHash, entity.metadata, entity.createdAt);
+  return new Client(
+    entity.clientId,
+    entity.secretHash,
+    entity.metadata,
+    entity.createdAt,
+    entity.encryptedSecret,
+  );
 }

@@ -20,6 +20,8 @@ import { GrantRegistry } from './grant-registry.js';
 
 export const TOKEN_PATH = 'token';
 
+const POLLING_ERRORS: ReadonlySet<string> = new Set(['authorization_pending', 'slow_down']);
+
 /**
  * The token endpoint (RFC 6749 §3.2). The pipeline is fixed: form body,
  * client authentication (guards), grant_type lookup, the client's
@@ -54,7 +56,8 @@ export class TokenController {
       void reply.headers(NO_STORE_HEADERS);
       return response;
     } catch (error) {
-      if (error instanceof OAuthError) {
+      // Polling answers of the device flow (RFC 8628 §3.5) are not failures.
+      if (error instanceof OAuthError && !POLLING_ERRORS.has(error.error)) {
         audit('grant.failed', {
           client_id: client.clientId,
           grant_type: grantType,

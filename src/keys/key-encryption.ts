@@ -11,8 +11,9 @@ const TAG_LENGTH = 16;
 export class KeyEncryption {
   private readonly key: Buffer;
 
-  constructor(secret: string) {
-    this.key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), INFO, 32));
+  /** `info` separates the keys of different uses of the same secret (HKDF, RFC 5869 §3.2). */
+  constructor(secret: string, info: string = INFO) {
+    this.key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), info, 32));
   }
 
   encrypt(plaintext: string): string {

@@ -19,6 +19,9 @@ import { SigningKeyEntity } from './signing-key.entity.js';
  */
 export const RETIRED_KEY_RETENTION_MS = (24 * 3600 + 300) * 1000;
 
+/** HKDF info of the key that encrypts client secrets, apart from the signing keys' one. */
+const CLIENT_SECRET_ENCRYPTION_INFO = 'identity-service client secret encryption';
+
 export interface ActiveSigningKey {
   readonly kid: string;
   readonly alg: SigningAlgorithm;
@@ -34,6 +37,8 @@ export interface ActiveSigningKey {
 export class KeysService implements OnModuleInit {
   private readonly logger = new Logger('Keys');
   private encryption: KeyEncryption;
+  /** For client secrets that must be recoverable (client_secret_jwt); a key of its own. */
+  private secretEncryption: KeyEncryption;
   private signing = new Map<SigningAlgorithm, ActiveSigningKey>();
   private verification = new Map<string, { alg: SigningAlgorithm; key: KeyObject }>();
   private publishedJwks: { keys: JWK[] } = { keys: [] };
@@ -45,7 +50,9 @@ export class KeysService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.encryption = new KeyEncryption(resolveKeyEncryptionSecret(this.keys, this.database));
+    const secret = resolveKeyEncryptionSecret(this.keys, this.database);
+    this.encryption = new KeyEncryption(secret);
+    this.secretEncryption = new KeyEncryption(secret, CLIENT_SECRET_ENCRYPTION_INFO);
     await this.ensureKeyChains();
     await this.reload();
   }
@@ -60,6 +67,19 @@ export class KeysService implements OnModuleInit {
   /** A published public key by kid, for verifying what this service signed. */
   verificationKey(kid: string): { alg: SigningAlgorithm; key: KeyObject } | undefined {
     return this.verification.get(kid);
+  }
+
+  /**
+   * Encrypts a client secret the service must read back (client_secret_jwt
+   * verifies HMACs with it) with KEY_ENCRYPTION_SECRET, AES-256-GCM.
+   */
+  sealSecret(secret: string): string {
+    return this.secretEncryption.encrypt(secret);
+  }
+
+  /** The secret sealSecret encrypted; throws when it was altered or the secret changed. */
+  openSecret(sealed: string): string {
+    return this.secretEncryption.decrypt(sealed);
   }
 
   /** The JWK Set to publish (RFC 7517 §5): current, next and still-needed retired keys. */

@@ -47,13 +47,14 @@ export class AccessTokenService {
     const claims: AccessTokenClaims = {
       iss: this.server.issuer,
       sub: subject.subject ?? client.clientId,
-      aud: this.server.issuer,
+      aud: audienceClaim(subject.audience) ?? this.server.issuer,
       client_id: client.clientId,
       ...(subject.scopes.length > 0 ? { scope: subject.scopes.join(' ') } : {}),
       jti: subject.jti ?? randomUUID(),
       iat,
       exp: iat + ttl,
       ...(subject.authTime !== undefined ? { auth_time: subject.authTime } : {}),
+      ...(subject.act !== undefined ? { act: subject.act } : {}),
     };
     if (client.metadata.access_token_format === 'reference') {
       const token = randomHandle();
@@ -142,6 +143,15 @@ export class AccessTokenService {
     }
     return found.key;
   }
+}
+
+/** RFC 9068 §2.2 / RFC 7519 §4.1.3: a single audience as a string, several as an array. */
+function audienceClaim(
+  audience: string | readonly string[] | undefined,
+): string | string[] | undefined {
+  if (audience === undefined || typeof audience === 'string') return audience;
+  if (audience.length === 0) return undefined;
+  return audience.length === 1 ? audience[0] : [...audience];
 }
 
 function looksLikeJwt(token: string): boolean {

@@ -14,7 +14,13 @@ export type PersistedGrantType =
   | 'authorization_code'
   | 'session'
   | 'interaction'
-  | 'consent';
+  | 'consent'
+  /** RFC 7523: a used assertion's `${iss}:${jti}`, kept until the assertion expires (replay). */
+  | 'assertion_jti'
+  /** RFC 8628: a device authorization, found by its device_code. */
+  | 'device_code'
+  /** RFC 8628: the same authorization's user code, found by the code the user types. */
+  | 'device_user_code';
 
 export interface NewPersistedGrant {
   readonly type: PersistedGrantType;

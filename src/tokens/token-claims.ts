@@ -11,6 +11,16 @@ export interface AccessTokenClaims {
   readonly auth_time?: number;
   /** Only in reference tokens' stored payload and introspection, never in a JWT. */
   readonly username?: string;
+  /** RFC 8693 §4.1: who acts for the subject (delegation); a nested act is the prior actor. */
+  readonly act?: ActorClaim;
+}
+
+/** RFC 8693 §4.1 actor claim. */
+export interface ActorClaim {
+  readonly sub: string;
+  /** When the actor's subject is one of another issuer. */
+  readonly iss?: string;
+  readonly act?: ActorClaim;
 }
 
 /** What a grant hands to the token services to mint an access token. */
@@ -24,4 +34,8 @@ export interface AccessTokenSubject {
   readonly familyId?: string;
   /** A jti chosen beforehand (an authorization code records it, to revoke the token on replay). */
   readonly jti?: string;
+  /** The token's aud when not this issuer (RFC 8693 audience / resource). */
+  readonly audience?: string | readonly string[];
+  /** RFC 8693 §4.1 delegation: put in the JWT and the reference token's payload. */
+  readonly act?: ActorClaim;
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { AuthorizeModule } from '../authorize/authorize.module.js';
 import { ClientsModule } from '../clients/clients.module.js';
 import { GrantsModule } from '../grants/grants.module.js';
@@ -6,7 +7,7 @@ import { DiscoveryMetadataService } from './discovery-metadata.service.js';
 import { WellKnownController } from './well-known.controller.js';
 
 @Module({
-  imports: [ClientsModule, GrantsModule, AuthorizeModule],
+  imports: [DiscoveryModule, ClientsModule, GrantsModule, AuthorizeModule],
   controllers: [WellKnownController],
   providers: [DiscoveryMetadataService],
 })

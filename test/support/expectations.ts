@@ -11,6 +11,7 @@ const PRIMARY_KEYS = {
   app_user: 'id',
   persisted_grant: 'id',
   signing_key: 'kid',
+  trusted_issuer: 'id',
 } as const;
 
 export type Table = keyof typeof PRIMARY_KEYS;

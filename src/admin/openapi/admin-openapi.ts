@@ -2,6 +2,7 @@ import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import '../../clients/client-metadata.dto.js';
 import '../../users/user.dto.js';
 import '../keys/keys-admin.controller.js';
+import '../../trust/trusted-issuer.dto.js';
 
 type Json = Record<string, unknown>;
 
@@ -65,6 +66,10 @@ export function buildAdminOpenApi(issuer: string): Json {
           client_id_issued_at: { type: 'integer' },
         }),
         User: withFields('UserClaimsDto', { id: { type: 'string' }, username: { type: 'string' } }),
+        TrustedIssuer: withFields('CreateTrustedIssuerDto', {
+          id: { type: 'string', format: 'uuid' },
+          created_at: { type: 'integer', description: 'epoch seconds' },
+        }),
         Consent: {
           type: 'object',
           properties: {
@@ -225,6 +230,38 @@ export function buildAdminOpenApi(issuer: string): Json {
           responses: {
             '204': ok('withdrawn'),
             '404': problem('no such user, or no consent of the user for the client'),
+            ...GUARDED,
+          },
+        },
+      },
+      '/admin/trusted-issuers': {
+        post: {
+          summary:
+            'Trust an issuer of JWT bearer grant assertions: its keys (jwks or jwks_uri, exactly one), and optionally the subjects and scopes it may assert',
+          requestBody: body('CreateTrustedIssuerDto'),
+          responses: {
+            '201': ok('the trusted issuer', ref('TrustedIssuer')),
+            '400': problem('invalid fields, each named'),
+            '409': problem('the issuer is already trusted'),
+            ...GUARDED,
+          },
+        },
+        get: {
+          summary: 'List trusted issuers',
+          parameters: pagination,
+          responses: {
+            '200': ok('a page of trusted issuers', pageOf('TrustedIssuer')),
+            ...GUARDED,
+          },
+        },
+      },
+      '/admin/trusted-issuers/{id}': {
+        parameters: [pathId('id')],
+        delete: {
+          summary: 'Stop trusting an issuer; its assertions are refused from then on',
+          responses: {
+            '204': ok('deleted'),
+            '404': problem('no such trusted issuer'),
             ...GUARDED,
           },
         },

@@ -12,6 +12,11 @@ const SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
 export interface ConsentPageInput {
   readonly clientName: string;
   readonly scopes: readonly string[];
+  /** Where the form posts; the authorization endpoint's consent by default. */
+  readonly action?: string;
+  /** A warning shown above the buttons (e.g. the device flow's, RFC 8628 §5.4). */
+  readonly notice?: string;
+  /** The flow's state the form carries back, as the hidden field `interaction`. */
   readonly interaction: string;
   readonly csrf: string;
   readonly formActions: readonly string[];
@@ -31,7 +36,7 @@ export function consentPage(input: ConsentPageInput): Page {
     `<h1>Allow access?</h1>
 <p class="sub"><strong>${escapeHtml(input.clientName)}</strong> asks to:</p>
 <ul class="scopes">${scopes || '<li>Sign you in</li>'}</ul>
-<form method="post" action="/authorize/consent">
+${input.notice === undefined ? '' : `<p class="sub">${escapeHtml(input.notice)}</p>\n`}<form method="post" action="${escapeHtml(input.action ?? '/authorize/consent')}">
 ${hiddenInput('interaction', input.interaction)}${hiddenInput('csrf_token', input.csrf)}
 <div class="actions">
 <button type="submit" name="decision" value="deny" class="secondary">Deny</button>

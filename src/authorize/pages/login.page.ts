@@ -2,6 +2,9 @@ import { escapeHtml, hiddenInput, page, type Page } from './html.js';
 
 export interface LoginPageInput {
   readonly clientName: string;
+  /** Where the form posts; the authorization endpoint's login by default. */
+  readonly action?: string;
+  /** The flow's state the form carries back, as the hidden field `interaction`. */
   readonly interaction: string;
   readonly csrf: string;
   readonly username?: string;
@@ -19,7 +22,7 @@ export function loginPage(input: LoginPageInput, status = 200): Page {
     `<h1>Sign in</h1>
 <p class="sub">to continue to <strong>${escapeHtml(input.clientName)}</strong></p>
 ${error}
-<form method="post" action="/authorize/login">
+<form method="post" action="${escapeHtml(input.action ?? '/authorize/login')}">
 ${hiddenInput('interaction', input.interaction)}${hiddenInput('csrf_token', input.csrf)}
 <label for="username">Username</label>
 <input id="username" type="text" name="username" autocomplete="username" required autofocus value="${escapeHtml(input.username ?? '')}">

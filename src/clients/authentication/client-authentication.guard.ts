@@ -30,6 +30,7 @@ export class ClientAuthenticationGuard implements CanActivate {
     request.oauthClient = await this.authenticators.authenticate({
       authorization: request.headers.authorization,
       params,
+      endpoint: request.routeOptions.url,
     });
     return true;
   }

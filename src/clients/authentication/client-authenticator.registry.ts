@@ -39,6 +39,20 @@ export class ClientAuthenticatorRegistry implements OnModuleInit {
     return this.authenticators.map((authenticator) => authenticator.method);
   }
 
+  /** Every JWS algorithm some method accepts for client assertions, for discovery. */
+  signingAlgorithms(): string[] {
+    return [...new Set(this.authenticators.flatMap((a) => a.signingAlgorithms ?? []))];
+  }
+
+  /** The JWS algorithms of each method that signs (token_endpoint_auth_signing_alg at registration). */
+  signingAlgorithmsByMethod(): ReadonlyMap<string, ReadonlySet<string>> {
+    return new Map(
+      this.authenticators
+        .filter((authenticator) => authenticator.signingAlgorithms !== undefined)
+        .map((authenticator) => [authenticator.method, new Set(authenticator.signingAlgorithms)]),
+    );
+  }
+
   /**
    * Authenticates the client with the one method the request uses.
    * RFC 6749 §2.3: a client MUST NOT use more than one method per request.

@@ -15,11 +15,12 @@ export class NoneAuthenticator implements ClientAuthenticator {
   constructor(private readonly clients: ClientsService) {}
 
   presents(input: ClientAuthenticationInput): boolean {
-    const { client_id, client_secret, client_assertion } = input.params;
+    const { client_id, client_secret, client_assertion, client_assertion_type } = input.params;
     return (
       client_id !== undefined &&
       client_secret === undefined &&
       client_assertion === undefined &&
+      client_assertion_type === undefined &&
       input.authorization === undefined
     );
   }

@@ -58,6 +58,11 @@ export class InvalidScopeError extends OAuthError {
   readonly error = 'invalid_scope';
 }
 
+/** RFC 8707 §2, RFC 8693 §2.2.2: a requested audience or resource the server will not issue a token for. */
+export class InvalidTargetError extends OAuthError {
+  readonly error = 'invalid_target';
+}
+
 /** RFC 7009 §2.2.1 */
 export class UnsupportedTokenTypeError extends OAuthError {
   readonly error = 'unsupported_token_type';

@@ -232,6 +232,8 @@ describe('admin API authentication (RFC 6750) and its OpenAPI document', () => {
         '/admin/users/{id}/consents/{client_id}': ['delete'],
         '/admin/keys': ['get'],
         '/admin/keys/rotate': ['post'],
+        '/admin/trusted-issuers': ['get', 'post'],
+        '/admin/trusted-issuers/{id}': ['delete'],
       });
     });
 

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { JSONWebKeySet } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { MoreThan, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { httpsUrlProblem } from '../clients/redirect-uri.rules.js';
+import { decodeCursor, encodeCursor } from '../common/problem/cursor.js';
+import { ProblemError, type ProblemFieldError } from '../common/problem/problem.error.js';
+import { isUniqueViolation } from '../database/unique-violation.js';
+import { publicJwksProblem } from './jwks.rules.js';
+import type { CreateTrustedIssuerDto } from './trusted-issuer.dto.js';
+import { TrustedIssuerEntity } from './trusted-issuer.entity.js';
+
+export interface TrustedIssuerPage {
+  readonly items: TrustedIssuerEntity[];
+  readonly nextCursor: string | undefined;
+}
+
+/** How long a looked-up issuer is trusted before it is read again (bounds staleness across instances). */
+const CACHE_TTL_MS = 30_000;
+
+/** The trusted issuers of JWT assertions: administration and (cached) lookup by `iss`. */
+@Injectable()
+export class TrustedIssuersService {
+  private readonly cache = new Map<string, { issuer: TrustedIssuerEntity | null; until: number }>();
+
+  constructor(
+    @InjectRepository(TrustedIssuerEntity)
+    private readonly repository: Repository<TrustedIssuerEntity>,
+  ) {}
+
+  /** The trusted issuer whose JWTs carry this `iss`, or undefined. */
+  async findByIssuer(issuer: string): Promise<TrustedIssuerEntity | undefined> {
+    const now = Date.now();
+    const cached = this.cache.get(issuer);
+    if (cached !== undefined && cached.until > now) return cached.issuer ?? undefined;
+    const found = await this.repository.findOneBy({ issuer });
+    // Unknown issuers are cached too, so that junk assertions cost no query each; bounded.
+    if (this.cache.size >= 10_000) this.cache.clear();
+    this.cache.set(issuer, { issuer: found, until: now + CACHE_TTL_MS });
+    return found ?? undefined;
+  }
+
+  async create(input: CreateTrustedIssuerDto): Promise<TrustedIssuerEntity> {
+    const errors = keySourceProblems(input);
+    if (errors.length > 0) throw ProblemError.badRequest('invalid trusted issuer', errors);
+    const conflict = () => ProblemError.conflict(`issuer "${input.issuer}" is already trusted`);
+    if (await this.repository.existsBy({ issuer: input.issuer })) throw conflict();
+    const entity = this.repository.create({
+      id: randomUUID(),
+      issuer: input.issuer,
+      jwks: (input.jwks as unknown as JSONWebKeySet | undefined) ?? null,
+      jwksUri: input.jwks_uri ?? null,
+      allowedSubjects: input.allowed_subjects === undefined ? null : unique(input.allowed_subjects),
+      allowedScopes: input.allowed_scopes === undefined ? null : unique(input.allowed_scopes),
+      createdAt: Date.now(),
+    });
+    try {
+      // The JSON columns' types are too open for TypeORM's deep-partial typing; the entity is complete.
+      await this.repository.insert(entity as QueryDeepPartialEntity<typeof entity>);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict();
+      throw error;
+    }
+    this.cache.delete(entity.issuer);
+    return entity;
+  }
+
+  async list(limit: number, cursor: string | undefined): Promise<TrustedIssuerPage> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const entities = await this.repository.find({
+      where: after === undefined ? {} : { id: MoreThan(after) },
+      order: { id: 'ASC' },
+      take: limit + 1,
+    });
+    const items = entities.slice(0, limit);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor: entities.length > limit && last ? encodeCursor(last.id) : undefined,
+    };
+  }
+
+  async delete(id: string): Promise<void> {
+    const entity = await this.repository.findOneBy({ id });
+    if (entity === null) throw ProblemError.notFound(`no trusted issuer "${id}"`);
+    await this.repository.delete({ id });
+    this.cache.delete(entity.issuer);
+  }
+}
+
+/** Exactly one of jwks (public keys) and jwks_uri (https, or http on loopback). */
+function keySourceProblems(input: CreateTrustedIssuerDto): ProblemFieldError[] {
+  const errors: ProblemFieldError[] = [];
+  if (input.jwks === undefined && input.jwks_uri === undefined) {
+    errors.push({ pointer: '/jwks', detail: 'one of jwks or jwks_uri is required' });
+  }
+  if (input.jwks !== undefined && input.jwks_uri !== undefined) {
+    errors.push({ pointer: '/jwks', detail: 'jwks and jwks_uri are mutually exclusive' });
+  }
+  const jwksProblem = input.jwks === undefined ? undefined : publicJwksProblem(input.jwks);
+  if (jwksProblem) errors.push({ pointer: '/jwks', detail: jwksProblem });
+  const uriProblem = input.jwks_uri === undefined ? undefined : httpsUrlProblem(input.jwks_uri);
+  if (uriProblem) errors.push({ pointer: '/jwks_uri', detail: uriProblem });
+  return errors;
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
