@@ -75,7 +75,7 @@ export class AccessTokenService {
     const alg =
       client.metadata.access_token_signed_response_alg ?? this.tokens.accessTokenSigningAlg;
     const key = this.keys.signingKey(alg);
-    const token = signCompactJws(
+    const token = await signCompactJws(
       { alg, kid: key.kid, typ: 'at+jwt' },
       { ...claims },
       alg,

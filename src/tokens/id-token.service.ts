@@ -33,7 +33,7 @@ export class IdTokenService {
     @Inject(serverConfig.KEY) private readonly server: ConfigType<typeof serverConfig>,
   ) {}
 
-  issue(client: Client, content: IdTokenContent): string {
+  issue(client: Client, content: IdTokenContent): Promise<string> {
     const iat = epochSeconds();
     const payload: Record<string, unknown> = {
       ...content.claims,

@@ -33,6 +33,37 @@ export interface NewPersistedGrant {
   readonly payload: Record<string, unknown>;
 }
 
+/** Columns in the order of the raw statements (see PersistedGrantEntity). */
+const COLUMNS = [
+  'id',
+  'type',
+  'handle_hash',
+  'client_id',
+  'subject',
+  'family_id',
+  'created_at',
+  'expires_at',
+  'consumed_at',
+  'payload',
+] as const;
+
+type RawRow = Record<(typeof COLUMNS)[number], string | number | null>;
+
+function fromRaw(row: RawRow): PersistedGrantEntity {
+  const entity = new PersistedGrantEntity();
+  entity.id = String(row.id);
+  entity.type = String(row.type);
+  entity.handleHash = String(row.handle_hash);
+  entity.clientId = String(row.client_id);
+  entity.subject = row.subject === null ? null : String(row.subject);
+  entity.familyId = String(row.family_id);
+  entity.createdAt = Number(row.created_at);
+  entity.expiresAt = Number(row.expires_at);
+  entity.consumedAt = row.consumed_at === null ? null : Number(row.consumed_at);
+  entity.payload = JSON.parse(String(row.payload)) as Record<string, unknown>;
+  return entity;
+}
+
 /**
  * Everything short-lived a flow leaves behind, one row each, found by the
  * SHA-256 of its handle. Consuming is one conditional UPDATE, so of two
@@ -40,15 +71,40 @@ export interface NewPersistedGrant {
  */
 @Injectable()
 export class PersistedGrantStore {
+  /** The two statements every token request runs, written once as plain parameterised SQL. */
+  private readonly sql: { insert: string; selectByHash: string };
+
   constructor(
     @InjectRepository(PersistedGrantEntity)
     private readonly repository: Repository<PersistedGrantEntity>,
-  ) {}
+  ) {
+    const postgres = repository.manager.connection.options.type === 'postgres';
+    const placeholder = (index: number) => (postgres ? `$${index + 1}` : '?');
+    this.sql = {
+      insert: `INSERT INTO persisted_grant (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((_, index) => placeholder(index)).join(', ')})`,
+      selectByHash: `SELECT ${COLUMNS.join(', ')} FROM persisted_grant WHERE handle_hash = ${placeholder(0)}`,
+    };
+  }
 
+  /**
+   * Inserts one row. This and findByHandle are the hot path of reference
+   * tokens, refresh tokens and codes, so they skip the ORM's per-call query
+   * building (measured: the ORM's insert cost half the reference-token rate).
+   */
   async add(grant: NewPersistedGrant, now: number = Date.now()): Promise<PersistedGrantEntity> {
     const entity = this.toEntity(grant, now);
-    // The JSON column's type is too open for TypeORM's deep-partial typing; the entity is complete.
-    await this.repository.insert(entity as QueryDeepPartialEntity<typeof entity>);
+    await this.repository.query(this.sql.insert, [
+      entity.id,
+      entity.type,
+      entity.handleHash,
+      entity.clientId,
+      entity.subject,
+      entity.familyId,
+      entity.createdAt,
+      entity.expiresAt,
+      entity.consumedAt,
+      JSON.stringify(entity.payload),
+    ]);
     return entity;
   }
 
@@ -68,8 +124,9 @@ export class PersistedGrantStore {
     handle: string,
     type: PersistedGrantType,
   ): Promise<PersistedGrantEntity | null> {
-    const row = await this.repository.findOneBy({ handleHash: sha256(handle) });
-    return row !== null && row.type === type ? row : null;
+    const rows = (await this.repository.query(this.sql.selectByHash, [sha256(handle)])) as RawRow[];
+    const row = rows[0];
+    return row !== undefined && row.type === type ? fromRaw(row) : null;
   }
 
   /**

@@ -59,7 +59,18 @@ async function createPostgres(): Promise<TestDatabase> {
       await pool.end();
       const cleanup = new pg.Client({ connectionString: adminUrl });
       await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      // The service's pool may still be closing its connections: wait for them
+      // rather than kill them (a killed connection errors in this process).
+      for (let attempt = 0; attempt < 50; attempt++) {
+        try {
+          await cleanup.query(`DROP DATABASE IF EXISTS ${name}`);
+          break;
+        } catch (error) {
+          // 55006: the database is being accessed by other users.
+          if ((error as { code?: string }).code !== '55006' || attempt === 49) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
       await cleanup.end();
     },
   };

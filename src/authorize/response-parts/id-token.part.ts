@@ -16,9 +16,9 @@ export class IdTokenResponsePart implements ResponsePart {
 
   constructor(private readonly idTokens: IdTokenService) {}
 
-  contribute(context: AuthorizationContext, response: Record<string, string>): Promise<void> {
+  async contribute(context: AuthorizationContext, response: Record<string, string>): Promise<void> {
     const { request, user } = context;
-    response.id_token = this.idTokens.issue(context.client, {
+    response.id_token = await this.idTokens.issue(context.client, {
       subject: user.id,
       nonce: request.nonce,
       authTime: context.authTime,
@@ -28,6 +28,5 @@ export class IdTokenResponsePart implements ResponsePart {
       claims:
         request.responseType === 'id_token' ? claimsForScopes(user, request.scopes) : undefined,
     });
-    return Promise.resolve();
   }
 }

@@ -102,7 +102,7 @@ export class DeviceCodeGrant implements GrantHandler {
     });
     const response = bearerTokenResponse(access, refresh?.token);
     if (!scopes.includes('openid')) return response;
-    const idToken = this.idTokens.issue(client, {
+    const idToken = await this.idTokens.issue(client, {
       subject: authorization.subject,
       authTime: authorization.authTime,
       sid: authorization.sid,

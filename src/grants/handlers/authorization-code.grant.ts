@@ -68,7 +68,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     });
     const response = bearerTokenResponse(access, refresh?.token);
     if (!scopes.includes('openid')) return response;
-    const idToken = this.idTokens.issue(client, {
+    const idToken = await this.idTokens.issue(client, {
       subject: grant.subject,
       nonce: grant.nonce,
       authTime: grant.authTime,
