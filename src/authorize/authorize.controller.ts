@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthorizationPageError, AuthorizationRedirectError } from './authorization-request.js';
 import { sendAuthorizationResponse, sendPage } from './authorization-response.js';
 import { type AuthorizeOutcome, AuthorizationService } from './authorization.service.js';
+import { browserOf, formOf, queryOf } from './browser-request.js';
 import { errorPage } from './pages/message.page.js';
 
 export const AUTHORIZATION_PATH = 'authorize';
@@ -58,21 +59,4 @@ export class AuthorizeController {
       }
     }
   }
-}
-
-function queryOf(request: FastifyRequest): Record<string, unknown> {
-  return (request.query ?? {}) as Record<string, unknown>;
-}
-
-/** Form bodies only; anything else reads as no parameters (and fails validation as such). */
-export function formOf(request: FastifyRequest): Record<string, unknown> {
-  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  const body = request.body;
-  return type === 'application/x-www-form-urlencoded' && typeof body === 'object' && body !== null
-    ? (body as Record<string, unknown>)
-    : {};
-}
-
-export function browserOf(request: FastifyRequest) {
-  return { cookieHeader: request.headers.cookie, address: request.ip };
 }

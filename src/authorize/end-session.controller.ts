@@ -2,7 +2,7 @@ import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthorizationPageError } from './authorization-request.js';
 import { sendPage } from './authorization-response.js';
-import { browserOf } from './authorize.controller.js';
+import { browserOf, formOf, queryOf } from './browser-request.js';
 import { type EndSessionOutcome, EndSessionService } from './end-session.service.js';
 import { errorPage } from './pages/message.page.js';
 
@@ -15,18 +15,17 @@ export class EndSessionController {
 
   @Get()
   async endSessionGet(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const query = (request.query ?? {}) as Record<string, unknown>;
-    await this.answer(reply, () => this.endSession.request(query, browserOf(request)));
+    await this.answer(reply, () => this.endSession.request(queryOf(request), browserOf(request)));
   }
 
   @Post()
   async endSessionPost(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await this.answer(reply, () => this.endSession.request(bodyOf(request), browserOf(request)));
+    await this.answer(reply, () => this.endSession.request(formOf(request), browserOf(request)));
   }
 
   @Post('confirm')
   async confirm(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await this.answer(reply, () => this.endSession.confirm(bodyOf(request), browserOf(request)));
+    await this.answer(reply, () => this.endSession.confirm(formOf(request), browserOf(request)));
   }
 
   private async answer(reply: FastifyReply, run: () => Promise<EndSessionOutcome>): Promise<void> {
@@ -46,11 +45,4 @@ export class EndSessionController {
       sendPage(reply, errorPage(error.description, error.status));
     }
   }
-}
-
-function bodyOf(request: FastifyRequest): Record<string, unknown> {
-  const body = request.body;
-  return typeof body === 'object' && body !== null && !Array.isArray(body)
-    ? (body as Record<string, unknown>)
-    : {};
 }

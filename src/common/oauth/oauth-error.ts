@@ -63,11 +63,6 @@ export class InvalidTargetError extends OAuthError {
   readonly error = 'invalid_target';
 }
 
-/** RFC 7009 §2.2.1 */
-export class UnsupportedTokenTypeError extends OAuthError {
-  readonly error = 'unsupported_token_type';
-}
-
 export class ServerError extends OAuthError {
   readonly error = 'server_error';
   override readonly status = 500;

@@ -1,7 +1,7 @@
 import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendPage } from '../../authorize/authorization-response.js';
-import { browserOf, formOf } from '../../authorize/authorize.controller.js';
+import { browserOf, formOf } from '../../authorize/browser-request.js';
 import { VERIFICATION_PATH } from './device-authorization.service.js';
 import {
   type DevicePageOutcome,
