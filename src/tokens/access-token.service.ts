@@ -43,7 +43,7 @@ export class AccessTokenService {
 
   async issue(client: Client, subject: AccessTokenSubject): Promise<IssuedAccessToken> {
     const ttl = client.metadata.access_token_ttl;
-    const iat = epochSeconds();
+    const iat = subject.issuedAt ?? epochSeconds();
     const claims: AccessTokenClaims = {
       iss: this.server.issuer,
       sub: subject.subject ?? client.clientId,

@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Client } from '../clients/client.js';
 import { constantTimeEquals, randomHandle } from '../common/crypto/secrets.js';
 import { InvalidGrantError, InvalidRequestError } from '../common/oauth/oauth-error.js';
+import { epochSeconds } from '../common/time.js';
 import { AccessTokenService } from './access-token.service.js';
 import { PersistedGrantStore } from './persisted-grant.store.js';
 
@@ -30,6 +31,8 @@ export interface RedeemedAuthorizationCode {
   readonly familyId: string;
   /** The jti the access token must carry (recorded on the code before any token exists). */
   readonly accessTokenJti: string;
+  /** The access token's iat, fixed here so that its exp is the one recorded on the code. */
+  readonly accessTokenIssuedAt: number;
 }
 
 const INVALID = 'the authorization code is invalid, expired or already used';
@@ -97,12 +100,13 @@ export class AuthorizationCodeService {
     checkPkce(grant.codeChallenge, codeVerifier);
 
     const accessTokenJti = randomUUID();
-    const accessTokenExp = Math.floor(now / 1000) + client.metadata.access_token_ttl;
+    const accessTokenIssuedAt = epochSeconds(now);
+    const accessTokenExp = accessTokenIssuedAt + client.metadata.access_token_ttl;
     if (!(await this.store.consume(row.id, now, { ...grant, accessTokenJti, accessTokenExp }))) {
       await this.revokeIssued(row.familyId, grant, client);
       throw new InvalidGrantError(INVALID, 'authorization code redeemed concurrently');
     }
-    return { grant, familyId: row.familyId, accessTokenJti };
+    return { grant, familyId: row.familyId, accessTokenJti, accessTokenIssuedAt };
   }
 
   /** A replayed code: its refresh and reference tokens go, its JWT access token is revoked. */

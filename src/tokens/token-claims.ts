@@ -34,6 +34,8 @@ export interface AccessTokenSubject {
   readonly familyId?: string;
   /** A jti chosen beforehand (an authorization code records it, to revoke the token on replay). */
   readonly jti?: string;
+  /** An iat chosen beforehand, with the jti, so that the recorded exp is the token's. */
+  readonly issuedAt?: number;
   /** The token's aud when not this issuer (RFC 8693 audience / resource). */
   readonly audience?: string | readonly string[];
   /** RFC 8693 §4.1 delegation: put in the JWT and the reference token's payload. */

@@ -36,7 +36,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
 
   async handle(request: TokenRequest, client: Client): Promise<TokenResponse> {
     const params = grantParams(AuthorizationCodeParams, request.params);
-    const { grant, familyId, accessTokenJti } = await this.codes.redeem(
+    const { grant, familyId, accessTokenJti, accessTokenIssuedAt } = await this.codes.redeem(
       params.code,
       client,
       params.redirect_uri,
@@ -65,6 +65,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
       authTime: grant.authTime,
       familyId,
       jti: accessTokenJti,
+      issuedAt: accessTokenIssuedAt,
     });
     const response = bearerTokenResponse(access, refresh?.token);
     if (!scopes.includes('openid')) return response;
