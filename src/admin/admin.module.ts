@@ -10,6 +10,7 @@ import { AdminBearerStrategy } from './auth/admin-bearer.strategy.js';
 import { AdminGuard } from './auth/admin.guard.js';
 import { ClientAdministrationService } from './clients/client-administration.service.js';
 import { ClientsAdminController } from './clients/clients-admin.controller.js';
+import { ConfigurationTransferService } from './configuration/configuration-transfer.service.js';
 import { KeysAdminController } from './keys/keys-admin.controller.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
 import { TrustedIssuersAdminController } from './trusted-issuers/trusted-issuers-admin.controller.js';
@@ -34,6 +35,7 @@ import { UsersAdminController } from './users/users-admin.controller.js';
     ClientAdministrationService,
     ConsentAdministrationService,
     AdminBootstrapService,
+    ConfigurationTransferService,
   ],
 })
 export class AdminModule {}

@@ -26,6 +26,12 @@ import { KeysModule } from '../keys/keys.module.js';
     CorsService,
     CorsHook,
   ],
-  exports: [ClientsService, ClientAuthenticatorRegistry, ClientAuthenticationGuard, CorsService],
+  exports: [
+    ClientsService,
+    ClientMetadataValidator,
+    ClientAuthenticatorRegistry,
+    ClientAuthenticationGuard,
+    CorsService,
+  ],
 })
 export class ClientsModule {}

@@ -67,6 +67,36 @@ export class TrustedIssuersService {
     return entity;
   }
 
+  /**
+   * Configuration import: the issuer as given, created or changed in place
+   * (its id stays). Whether anything changed is the answer.
+   */
+  async upsert(input: CreateTrustedIssuerDto): Promise<'created' | 'updated' | 'unchanged'> {
+    const existing = await this.repository.findOneBy({ issuer: input.issuer });
+    if (existing === null) {
+      await this.create(input);
+      return 'created';
+    }
+    const errors = keySourceProblems(input);
+    if (errors.length > 0) throw ProblemError.badRequest('invalid trusted issuer', errors);
+    const fields = {
+      jwks: (input.jwks as unknown as JSONWebKeySet | undefined) ?? null,
+      jwksUri: input.jwks_uri ?? null,
+      allowedSubjects: input.allowed_subjects === undefined ? null : unique(input.allowed_subjects),
+      allowedScopes: input.allowed_scopes === undefined ? null : unique(input.allowed_scopes),
+    };
+    const same = (Object.keys(fields) as (keyof typeof fields)[]).every(
+      (key) => JSON.stringify(existing[key]) === JSON.stringify(fields[key]),
+    );
+    if (same) return 'unchanged';
+    await this.repository.update(
+      { id: existing.id },
+      fields as QueryDeepPartialEntity<TrustedIssuerEntity>,
+    );
+    this.cache.delete(existing.issuer);
+    return 'updated';
+  }
+
   async list(limit: number, cursor: string | undefined): Promise<TrustedIssuerPage> {
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     const entities = await this.repository.find({
@@ -91,7 +121,7 @@ export class TrustedIssuersService {
 }
 
 /** Exactly one of jwks (public keys) and jwks_uri (https, or http on loopback). */
-function keySourceProblems(input: CreateTrustedIssuerDto): ProblemFieldError[] {
+export function keySourceProblems(input: CreateTrustedIssuerDto): ProblemFieldError[] {
   const errors: ProblemFieldError[] = [];
   if (input.jwks === undefined && input.jwks_uri === undefined) {
     errors.push({ pointer: '/jwks', detail: 'one of jwks or jwks_uri is required' });

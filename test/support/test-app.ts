@@ -52,7 +52,7 @@ export interface StartOptions extends IdentityServiceOptions {
   readonly env?: Record<string, string>;
 }
 
-const KEY_ENCRYPTION_SECRET = randomBytes(32).toString('base64url');
+export const KEY_ENCRYPTION_SECRET = randomBytes(32).toString('base64url');
 
 export async function startTestApp(options: StartOptions = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());

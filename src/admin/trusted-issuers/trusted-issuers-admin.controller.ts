@@ -13,25 +13,10 @@ import {
 } from '@nestjs/common';
 import { adminValidationPipe } from '../../common/problem/validation-errors.js';
 import { CreateTrustedIssuerDto } from '../../trust/trusted-issuer.dto.js';
-import type { TrustedIssuerEntity } from '../../trust/trusted-issuer.entity.js';
 import { TrustedIssuersService } from '../../trust/trusted-issuers.service.js';
 import { AdminGuard } from '../auth/admin.guard.js';
 import { page, type Page, PaginationQueryDto } from '../pagination.dto.js';
-
-type TrustedIssuerBody = Record<string, unknown>;
-
-/** A trusted issuer as the admin API shows it: the fields it was created with, an id and a date. */
-function presentTrustedIssuer(entity: TrustedIssuerEntity): TrustedIssuerBody {
-  return {
-    id: entity.id,
-    issuer: entity.issuer,
-    ...(entity.jwks !== null ? { jwks: entity.jwks } : {}),
-    ...(entity.jwksUri !== null ? { jwks_uri: entity.jwksUri } : {}),
-    ...(entity.allowedSubjects !== null ? { allowed_subjects: entity.allowedSubjects } : {}),
-    ...(entity.allowedScopes !== null ? { allowed_scopes: entity.allowedScopes } : {}),
-    created_at: Math.floor(entity.createdAt / 1000),
-  };
-}
+import { presentTrustedIssuer, type TrustedIssuerBody } from './trusted-issuer.presenter.js';
 
 const issuerId = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: 404 });
 

@@ -15,23 +15,10 @@ import {
 import { adminValidationPipe } from '../../common/problem/validation-errors.js';
 import { PersistedGrantStore } from '../../tokens/persisted-grant.store.js';
 import { CreateUserDto, UpdateUserDto } from '../../users/user.dto.js';
-import type { UserEntity } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
 import { AdminGuard } from '../auth/admin.guard.js';
 import { page, type Page, PaginationQueryDto } from '../pagination.dto.js';
-
-type UserBody = Record<string, unknown>;
-
-/** A user as the admin API shows it: id, username and claims; never the password or its hash. */
-function presentUser(user: UserEntity): UserBody {
-  return {
-    id: user.id,
-    username: user.username,
-    ...user.claims,
-    created_at: Math.floor(user.createdAt / 1000),
-    updated_at: Math.floor(user.updatedAt / 1000),
-  };
-}
+import { presentUser, type UserBody } from './user.presenter.js';
 
 const userId = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: 404 });
 
