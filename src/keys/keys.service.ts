@@ -97,23 +97,54 @@ export class KeysService implements OnModuleInit {
    * fresh next key is published.
    */
   async rotate(algs: readonly SigningAlgorithm[] = SIGNING_ALGORITHMS): Promise<void> {
+    await this.rotateChains(algs, undefined);
+  }
+
+  /**
+   * Scheduled rotation: the chains whose current key has signed since
+   * `activatedBefore` or earlier. Instances may run it at the same moment;
+   * the conditional retirement lets one of them rotate each chain.
+   */
+  async rotateDue(activatedBefore: number): Promise<SigningAlgorithm[]> {
+    const due = (await this.repository.findBy({ state: 'current' }))
+      .filter((key) => key.activatedAt !== null && key.activatedAt <= activatedBefore)
+      .map((key) => key.alg);
+    return due.length === 0 ? [] : this.rotateChains(due, activatedBefore);
+  }
+
+  /** Reads the keys again: another instance (or the CLI) may have rotated them. */
+  refresh(): Promise<void> {
+    return this.reload();
+  }
+
+  private async rotateChains(
+    algs: readonly SigningAlgorithm[],
+    activatedBefore: number | undefined,
+  ): Promise<SigningAlgorithm[]> {
     const now = Date.now();
     const fresh = await Promise.all(algs.map((alg) => this.newKeyEntity(alg, 'next', now)));
+    const rotated: SigningAlgorithm[] = [];
     await this.repository.manager.transaction(async (manager) => {
       const keys = manager.getRepository(SigningKeyEntity);
-      for (const alg of algs) {
-        await keys.update(
-          { alg, state: 'current' },
+      for (const [index, alg] of algs.entries()) {
+        const retired = await keys.update(
+          activatedBefore === undefined
+            ? { alg, state: 'current' }
+            : { alg, state: 'current', activatedAt: LessThanOrEqual(activatedBefore) },
           { state: 'retired', retiredAt: now, retainUntil: now + RETIRED_KEY_RETENTION_MS },
         );
+        // A scheduled rotation that another instance has already done.
+        if (activatedBefore !== undefined && !retired.affected) continue;
         await keys.update({ alg, state: 'next' }, { state: 'current', activatedAt: now });
+        await keys.insert(fresh[index]!);
+        rotated.push(alg);
       }
-      await keys.insert(fresh);
       // Retired keys whose tokens have all expired leave for good.
       await keys.delete({ state: 'retired', retainUntil: LessThanOrEqual(now) });
     });
     await this.reload();
-    this.logger.log(`rotated signing keys: ${algs.join(', ')}`);
+    if (rotated.length > 0) this.logger.log(`rotated signing keys: ${rotated.join(', ')}`);
+    return rotated;
   }
 
   /** On first start (or after a new algorithm is added): a current and a next key per algorithm. */
