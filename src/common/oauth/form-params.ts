@@ -12,6 +12,8 @@ declare module 'fastify' {
 const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 /** RFC 6749 leaves lengths open; nothing legitimate comes near this, so longer values are refused early. */
 const MAX_PARAMETER_LENGTH = 8192;
+/** The most parameters any request of RFC 6749 or its extensions needs is a few dozen. */
+export const MAX_PARAMETERS = 100;
 
 /**
  * Checks an OAuth back-channel request's body (RFC 6749 §3.2, §4.1.3 …):
@@ -24,8 +26,12 @@ export function readFormParams(request: FastifyRequest): Readonly<Record<string,
     throw new InvalidRequestError(`content type must be ${FORM_CONTENT_TYPE}`);
   }
   const body = (request.body ?? {}) as Record<string, unknown>;
+  const names = Object.keys(body);
+  if (names.length > MAX_PARAMETERS) {
+    throw new InvalidRequestError(`the request has more than ${MAX_PARAMETERS} parameters`);
+  }
   const params: Record<string, string> = {};
-  for (const name of Object.keys(body)) {
+  for (const name of names) {
     const value = body[name];
     if (Array.isArray(value)) throw new InvalidRequestError(`parameter ${name} is repeated`);
     if (typeof value !== 'string') throw new InvalidRequestError(`parameter ${name} is malformed`);

@@ -154,6 +154,18 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
     expectError(result, 413, 'invalid_request', 'the request body is too large');
   });
 
+  it('when the body has more than 100 parameters then invalid_request, and 100 are still read', async () => {
+    const padding = (count: number) =>
+      Array.from({ length: count }, (_, index) => `x${index}=1`).join('&');
+    const result = await refused(() =>
+      rawAsBasic(FORM, `grant_type=client_credentials&${padding(100)}`),
+    );
+    expectError(result, 400, 'invalid_request', 'the request has more than 100 parameters');
+
+    const within = await rawAsBasic(FORM, `grant_type=client_credentials&${padding(99)}`);
+    expect(within.status).toBe(200);
+  });
+
   it('when HTTP Basic and client_secret in the body are both sent then invalid_request', async () => {
     const result = await refused(() =>
       service.postForm(
