@@ -25,10 +25,18 @@ export interface GrantRows {
   /** Values in GRANT_COLUMNS order. */
   insert(values: readonly unknown[]): Promise<void>;
   selectByHash(handleHash: string): Promise<RawGrantRow | undefined>;
+  /** Deletes up to `limit` rows expired before `now`; how many went. */
+  deleteExpired(now: number, limit: number): Promise<number>;
 }
 
-function statements(placeholder: (index: number) => string): { insert: string; select: string } {
+function statements(placeholder: (index: number) => string): {
+  insert: string;
+  select: string;
+  deleteExpired: string;
+} {
   return {
+    // The oldest expired rows first, found through the expires_at index.
+    deleteExpired: `DELETE FROM persisted_grant WHERE id IN (SELECT id FROM persisted_grant WHERE expires_at < ${placeholder(0)} ORDER BY expires_at LIMIT ${placeholder(1)})`,
     insert: `INSERT INTO persisted_grant (${GRANT_COLUMNS.join(', ')}) VALUES (${GRANT_COLUMNS.map((_, index) => placeholder(index)).join(', ')})`,
     select: `SELECT ${GRANT_COLUMNS.join(', ')} FROM persisted_grant WHERE handle_hash = ${placeholder(0)}`,
   };
@@ -48,12 +56,21 @@ export class PooledGrantRows implements GrantRows {
     const rows = (await this.repository.query(this.sql.select, [handleHash])) as RawGrantRow[];
     return rows[0];
   }
+
+  async deleteExpired(now: number, limit: number): Promise<number> {
+    // TypeORM's PostgreSQL driver answers a DELETE with [rows, affected count].
+    const result = (await this.repository.query(this.sql.deleteExpired, [now, limit])) as [
+      unknown,
+      number,
+    ];
+    return result[1];
+  }
 }
 
 /** The parts of a better-sqlite3 connection used here. */
 interface SqliteConnection {
   prepare(sql: string): {
-    run(...values: unknown[]): unknown;
+    run(...values: unknown[]): { changes: number };
     get(...values: unknown[]): unknown;
   };
   transaction<T extends unknown[]>(body: (...args: T) => void): (...args: T) => void;
@@ -76,6 +93,7 @@ interface PendingInsert {
 export class SqliteGrantRows implements GrantRows {
   private readonly insertStatement;
   private readonly selectStatement;
+  private readonly deleteExpiredStatement;
   private readonly commit: (batch: PendingInsert[]) => void;
   private pending: PendingInsert[] = [];
 
@@ -83,6 +101,7 @@ export class SqliteGrantRows implements GrantRows {
     const sql = statements(() => '?');
     this.insertStatement = connection.prepare(sql.insert);
     this.selectStatement = connection.prepare(sql.select);
+    this.deleteExpiredStatement = connection.prepare(sql.deleteExpired);
     this.commit = connection.transaction((batch: PendingInsert[]) => {
       for (const item of batch) {
         try {
@@ -103,6 +122,10 @@ export class SqliteGrantRows implements GrantRows {
 
   async selectByHash(handleHash: string): Promise<RawGrantRow | undefined> {
     return this.selectStatement.get(handleHash) as RawGrantRow | undefined;
+  }
+
+  async deleteExpired(now: number, limit: number): Promise<number> {
+    return this.deleteExpiredStatement.run(now, limit).changes;
   }
 
   private flush(): void {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { In, IsNull, LessThan, MoreThan, Repository } from 'typeorm';
+import { In, IsNull, MoreThan, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { sha256 } from '../common/crypto/secrets.js';
 import {
@@ -206,15 +206,8 @@ export class PersistedGrantStore {
     return result.affected ?? 0;
   }
 
-  /** Deletes up to `batch` expired rows; returns how many went. */
+  /** Deletes up to `batch` expired rows in one statement; returns how many went. */
   async sweepExpired(batch: number, now: number = Date.now()): Promise<number> {
-    const expired = await this.repository.find({
-      select: { id: true },
-      where: { expiresAt: LessThan(now) },
-      take: batch,
-    });
-    if (expired.length === 0) return 0;
-    await this.repository.delete(expired.map((row) => row.id));
-    return expired.length;
+    return this.rows.deleteExpired(now, batch);
   }
 }
