@@ -11,6 +11,9 @@
 //   BENCH_CPU_PROF     1: run the service with --cpu-prof (profile in bench/results/profiles/)
 //   BENCH_NODE_OPTIONS NODE_OPTIONS for the service only (e.g. --import a probe)
 //   BENCH_SKIP_BUILD   1: use dist/ as it is
+//   BENCH_SCALE_ROWS   stored grants in the scale scenarios' database (default 1000000)
+//   BENCH_SWEEP_SECONDS length of the sweep scenario's sustained load (default 150; the
+//                      scenario runs only when BENCH_SCENARIOS names it)
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -26,6 +29,7 @@ import {
   stopAll,
   waitForHttp,
 } from './processes.mjs';
+import { countGrants, fillGrants, siblingPostgresDatabase } from './filler.mjs';
 import { markdownTable, summarize } from './report.mjs';
 import { UserAgent } from './user-agent.mjs';
 
@@ -47,6 +51,8 @@ const settings = {
     .filter(Boolean),
   database: process.env.BENCH_DATABASE_URL ? 'postgres' : 'sqlite',
   cpuProfile: process.env.BENCH_CPU_PROF === '1',
+  scaleRows: Math.round(numberSetting('BENCH_SCALE_ROWS', 1_000_000)),
+  sweepSeconds: Math.round(numberSetting('BENCH_SWEEP_SECONDS', 150)),
 };
 
 const REDIRECT_URI = 'https://rp.example.test/cb';
@@ -83,21 +89,22 @@ const loadAverage = () => os.loadavg().map((value) => Math.round(value * 100) / 
 
 // ---------------------------------------------------------------- servers
 
-async function startOurs(work) {
+/** Our service on a database of its own: BENCH_DATABASE_URL's, or a fresh SQLite file in `work`. */
+async function startOurs(work, { name = 'bench', databaseUrl } = {}) {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const admin = { id: 'bench-admin', secret: random() };
   const profileDir = path.join(here, 'results', 'profiles');
   if (settings.cpuProfile) mkdirSync(profileDir, { recursive: true });
   const child = startServer(
-    'the service',
+    `the service (${name})`,
     [
       ...(settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       path.join(root, 'dist/src/main.js'),
     ],
     {
       cwd: work, // no .env from the work tree
-      logFile: path.join(work, 'service.log'),
+      logFile: path.join(work, `service-${name}.log`),
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
@@ -105,7 +112,7 @@ async function startOurs(work) {
         ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
         PORT: String(port),
         ISSUER: issuer,
-        DATABASE_URL: process.env.BENCH_DATABASE_URL ?? `sqlite:${path.join(work, 'bench.sqlite')}`,
+        DATABASE_URL: databaseUrl,
         ADMIN_CLIENT_ID: admin.id,
         ADMIN_CLIENT_SECRET: admin.secret,
         KEY_ENCRYPTION_SECRET: random(),
@@ -136,11 +143,40 @@ async function startOurs(work) {
     label: 'ours',
     url: issuer,
     issuer,
+    databaseUrl,
     pid: child.pid,
     jwksPath: '/jwks',
     paths: { token: '/token', introspect: '/introspect', authorize: '/authorize' },
     adminPost,
   };
+}
+
+/** The database of the main instance of ours. */
+const mainDatabaseUrl = (work) =>
+  process.env.BENCH_DATABASE_URL ?? `sqlite:${path.join(work, 'bench.sqlite')}`;
+
+/** Things to undo when the benchmark ends (databases it created). */
+const cleanups = [];
+
+/**
+ * A second instance of ours whose database holds BENCH_SCALE_ROWS stored
+ * grants, with the clients the scale scenarios use; started once, when a
+ * scale scenario first needs it.
+ */
+async function startScaled(work) {
+  let databaseUrl = `sqlite:${path.join(work, 'scaled.sqlite')}`;
+  if (process.env.BENCH_DATABASE_URL) {
+    const sibling = await siblingPostgresDatabase(process.env.BENCH_DATABASE_URL, 'scaled');
+    cleanups.push(() => sibling.drop());
+    databaseUrl = sibling.url;
+  }
+  const scaled = await startOurs(work, { name: 'scaled', databaseUrl });
+  const seconds = await fillGrants(databaseUrl, settings.scaleRows);
+  console.log(
+    `  scaled instance ${scaled.url}: ${settings.scaleRows.toLocaleString('en-US')} stored grants written in ${seconds.toFixed(1)} s`,
+  );
+  const clients = await registerClients(scaled);
+  return { server: { ...scaled, label: 'ours' }, clients: clients.oursClients };
 }
 
 async function startPeer(work, clients) {
@@ -227,7 +263,7 @@ function codeRedemption(server, agent, client, scope, extra) {
   };
 }
 
-async function buildScenarios(ours, peer, ceiling, secrets) {
+async function buildScenarios(ours, peer, ceiling, secrets, work) {
   const { oursClients, peerClients, ceilingClients, user } = secrets;
   const cc = form({ grant_type: 'client_credentials', scope: 'api' });
   const post = (server, pathname, credentials, body) => ({
@@ -307,6 +343,14 @@ async function buildScenarios(ours, peer, ceiling, secrets) {
     });
 
   const get = (server, pathname, check) => target(server, { method: 'GET', path: pathname }, check);
+  let scaled;
+  const scaledInstance = () => (scaled ??= startScaled(work));
+  const passwordBody = form({
+    grant_type: 'password',
+    username: user.username,
+    password: user.password,
+    scope: 'api',
+  });
   // A raw rate measured in a peer's slot (bench/primitives.mjs), not a server.
   const primitive = (kind) => ({ server: { label: kind }, primitive: kind });
 
@@ -452,6 +496,80 @@ async function buildScenarios(ours, peer, ceiling, secrets) {
         ),
       }),
     },
+    {
+      name: 'mixed',
+      title: 'client_credentials ES256 while the password grant runs (same instance)',
+      does: 'the cc-es256 request, measured while 10 more connections send password grants (argon2id) to the same instance; the peer is the same request with nothing beside it',
+      targets: async () => {
+        const measured = ccTarget(ours, oursClients.ccEs256, { jwtAlg: 'ES256' });
+        const passwords = target(
+          ours,
+          post(
+            ours,
+            '/token',
+            basic(oursClients.password.id, oursClients.password.secret),
+            passwordBody,
+          ),
+          { kind: 'token', clientId: oursClients.password.id, jwtAlg: 'ES256' },
+          { connections: 10 },
+        );
+        return { ours: { ...measured, background: passwords }, alone: measured };
+      },
+    },
+    {
+      name: 'scale-reference',
+      title: `client_credentials, reference token, ${settings.scaleRows.toLocaleString('en-US')} stored grants`,
+      does: 'cc-reference on a second instance whose database holds BENCH_SCALE_ROWS stored refresh tokens, reference tokens and consents; the peer is the first instance (an almost empty database)',
+      targets: async () => {
+        const { server, clients } = await scaledInstance();
+        return {
+          ours: ccTarget(server, clients.ccRef, {}),
+          empty: ccTarget(ours, oursClients.ccRef, {}),
+        };
+      },
+    },
+    {
+      name: 'scale-introspect',
+      title: `introspection, reference token, ${settings.scaleRows.toLocaleString('en-US')} stored grants`,
+      does: 'introspect-reference on the instance with BENCH_SCALE_ROWS stored grants; the peer is the first instance',
+      targets: async () => {
+        const { server, clients } = await scaledInstance();
+        return {
+          ours: await introspection(server, clients.rs, clients.ccRef, {}),
+          empty: await introspection(ours, oursClients.rs, oursClients.ccRef, {}),
+        };
+      },
+    },
+    {
+      name: 'sweep',
+      optIn: true,
+      title: `sustained reference-token issue for ${settings.sweepSeconds} s, 60 s tokens`,
+      does: 'cc-reference for a client whose tokens live 60 s, for BENCH_SWEEP_SECONDS, counting its stored rows every 5 s: the sweeper must keep the table at what 60 s of tokens (plus two sweep intervals) hold',
+      custom: async () => {
+        const client = await ours.adminPost('/admin/clients', {
+          client_id: `bench-sweep-${randomBytes(3).toString('hex')}`,
+          grant_types: ['client_credentials'],
+          scope: 'api',
+          access_token_format: 'reference',
+          access_token_ttl: 60,
+        });
+        const tgt = ccTarget(ours, { id: client.client_id, secret: client.client_secret }, {});
+        const samples = [];
+        const started = Date.now();
+        const sampler = setInterval(() => {
+          countGrants(ours.databaseUrl, client.client_id).then(
+            (rows) => samples.push({ second: Math.round((Date.now() - started) / 1000), rows }),
+            () => {},
+          );
+        }, 5_000);
+        try {
+          const result = await measure(work, tgt, settings.sweepSeconds, undefined);
+          return { result, samples, ttlSeconds: 60, sweepIntervalSeconds: 10 };
+        } finally {
+          clearInterval(sampler);
+        }
+      },
+    },
   ];
 }
 
@@ -539,7 +657,7 @@ async function specFor(work, tgt, seconds, estimate) {
   const spec = {
     url: tgt.server.url,
     ...tgt.request,
-    connections: settings.connections,
+    connections: tgt.connections ?? settings.connections,
     duration: seconds,
     check: tgt.check,
   };
@@ -582,16 +700,31 @@ async function measure(work, tgt, seconds, estimate) {
     return runJson(path.join(here, 'primitives.mjs'), [tgt.primitive, String(seconds)]);
   }
   const specFile = await specFor(work, tgt, seconds, estimate);
+  // A load beside the measured one, on the same server, for as long (the mixed scenario).
+  const backgroundFile =
+    tgt.background === undefined
+      ? undefined
+      : await specFor(work, tgt.background, seconds + 1, undefined);
+  const background =
+    backgroundFile === undefined
+      ? undefined
+      : runJson(path.join(here, 'load.mjs'), [backgroundFile]);
   let rss = rssMiB(tgt.server.pid) ?? 0;
   const sampler = setInterval(() => {
     rss = Math.max(rss, rssMiB(tgt.server.pid) ?? 0);
   }, 250);
   try {
     const result = await runJson(path.join(here, 'load.mjs'), [specFile]);
-    return { ...result, rssMaxMiB: Math.round(Math.max(rss, rssMiB(tgt.server.pid) ?? 0)) };
+    const beside = await background;
+    return {
+      ...result,
+      ...(beside === undefined ? {} : { background: beside }),
+      rssMaxMiB: Math.round(Math.max(rss, rssMiB(tgt.server.pid) ?? 0)),
+    };
   } finally {
     clearInterval(sampler);
     rmSync(specFile, { force: true });
+    if (backgroundFile !== undefined) rmSync(backgroundFile, { force: true });
   }
 }
 
@@ -608,6 +741,20 @@ function brief(result) {
 
 async function runScenario(work, scenario) {
   console.log(`\n${scenario.title}`);
+  if (scenario.custom !== undefined) {
+    const { result, ...details } = await scenario.custom();
+    console.log(`  ours             ${brief(result)}`);
+    console.log(
+      `  stored rows every 5 s: ${details.samples.map((sample) => sample.rows).join(' ')}`,
+    );
+    return {
+      name: scenario.name,
+      title: scenario.title,
+      does: scenario.does,
+      details,
+      targets: { ours: { warmup: undefined, runs: [result], problem: undefined } },
+    };
+  }
   let targets;
   try {
     targets = await scenario.targets();
@@ -678,7 +825,7 @@ async function main() {
   const work = mkdtempSync(path.join(os.tmpdir(), 'identity-bench-'));
   let exitCode = 0;
   try {
-    const ours = await startOurs(work);
+    const ours = await startOurs(work, { databaseUrl: mainDatabaseUrl(work) });
     const secrets = await registerClients(ours);
     const [peer, ceiling] = await Promise.all([
       startPeer(work, secrets.peerConfig),
@@ -688,7 +835,7 @@ async function main() {
       `servers: ours ${ours.url} (${settings.database}), oidc-provider ${peer.url}, ceiling ${ceiling.url}; ` +
         `${settings.connections} connections, ${settings.runs} × ${settings.duration} s after ${settings.warmup} s warm-up; load average ${loadBefore.join(' ')}`,
     );
-    const all = await buildScenarios(ours, peer, ceiling, secrets);
+    const all = await buildScenarios(ours, peer, ceiling, secrets, work);
     const unknown = (settings.scenarios ?? []).filter(
       (name) => !all.some((scenario) => scenario.name === name),
     );
@@ -697,8 +844,10 @@ async function main() {
         `BENCH_SCENARIOS: no scenario ${unknown.join(', ')} (there are ${all.map((scenario) => scenario.name).join(', ')})`,
       );
     }
-    const scenarios = all.filter(
-      (scenario) => settings.scenarios === undefined || settings.scenarios.includes(scenario.name),
+    const scenarios = all.filter((scenario) =>
+      settings.scenarios === undefined
+        ? !scenario.optIn
+        : settings.scenarios.includes(scenario.name),
     );
     const results = [];
     for (const scenario of scenarios) results.push(await runScenario(work, scenario));
@@ -740,6 +889,7 @@ async function main() {
     console.error(error);
   } finally {
     await stopAll();
+    for (const cleanup of cleanups) await cleanup().catch(() => {});
     if (exitCode === 0) rmSync(work, { recursive: true, force: true });
     else console.error(`the servers' logs are kept in ${work}`);
   }
