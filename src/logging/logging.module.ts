@@ -42,6 +42,14 @@ export class LoggingModule {
                 (request as IncomingMessage & { id?: string }).id ?? requestIdOf(request),
               quietReqLogger: true,
               customLogLevel: completionLevel,
+              // The error itself is logged where it is handled (AllErrorsFilter); the
+              // request line keeps to request, status and time.
+              customErrorObject: (
+                _request: IncomingMessage,
+                _response: ServerResponse,
+                _error: Error,
+                line: Record<string, unknown>,
+              ) => ({ req: line.req, res: line.res, responseTime: line.responseTime }),
             };
             return {
               // Every path (nestjs-pino's default pattern matches none on this adapter).
