@@ -1,33 +1,21 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 
 /** The parts of a request a log line shows: never headers, body or query string. */
 export interface LoggedRequest {
-  readonly id: unknown;
-  readonly method: string | undefined;
+  readonly method: string;
   /** The path alone: a query may carry a code, a token or a login hint. */
   readonly path: string;
-  readonly remoteAddress: string | undefined;
+  readonly remoteAddress: string;
 }
 
-/** pino-http hands its serializer a summary whose `raw` is the Node request. */
-export function serializeRequest(request: { raw?: IncomingMessage; id?: unknown }): LoggedRequest {
-  const raw = request.raw as (IncomingMessage & { originalUrl?: string }) | undefined;
-  // Middleware sees a path relative to its mount point in `url`; `originalUrl` is the request's.
-  const url = raw?.originalUrl ?? raw?.url ?? '';
+export function loggedRequest(request: FastifyRequest): LoggedRequest {
+  const url = request.url;
   const query = url.indexOf('?');
   return {
-    id: request.id,
-    method: raw?.method,
+    method: request.method,
     path: query === -1 ? url : url.slice(0, query),
-    remoteAddress: raw?.socket?.remoteAddress,
+    remoteAddress: request.ip,
   };
-}
-
-/** A response in the log: its status only, never its headers (Location carries codes and tokens). */
-export function serializeResponse(response: { statusCode?: number; raw?: ServerResponse }): {
-  readonly statusCode: number | undefined;
-} {
-  return { statusCode: response.raw?.statusCode ?? response.statusCode };
 }
 
 const SECRET_FIELDS = [

@@ -112,7 +112,6 @@ describe.skipIf(!canRunPrivatePostgres || process.env.TEST_DATABASE === 'postgre
         expect.objectContaining({
           level: 'WARN',
           context: 'Errors',
-          reqId: requestId,
           msg: expect.stringMatching(
             new RegExp(`^database unavailable, request id ${requestId}: `),
           ),
