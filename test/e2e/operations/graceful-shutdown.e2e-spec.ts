@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { basicAuthorization } from '../../support/test-app.js';
 import {
+  logLine,
   MAIN,
   type Outcome,
   postOnNewConnection,
@@ -87,20 +88,12 @@ describe('graceful shutdown on SIGTERM (node dist/src/main.js)', () => {
     return outcomes;
   }
 
-  async function waitForLog(message: RegExp): Promise<void> {
-    for (let attempt = 0; attempt < 500; attempt++) {
-      if (service!.logLines().some((line) => message.test(String(line.msg)))) return;
-      await new Promise((wait) => setTimeout(wait, 10));
-    }
-    throw new Error(`no log line ${message} in:\n${service!.stdout()}`);
-  }
-
   it('when SIGTERM comes mid-burst then every accepted request gets a complete 200, new connections are refused, and the process exits 0 within the timeout', async () => {
     const { authorization } = await start(SHUTDOWN_TIMEOUT_MS);
     const pending = await burst(authorization);
     const signalledAt = Date.now();
     service!.child.kill('SIGTERM');
-    await waitForLog(/^SIGTERM received/);
+    await logLine(service!, (line) => /^SIGTERM received/.test(String(line.msg)));
 
     // While the burst drains, a new connection is refused.
     let refusal: Outcome | undefined;
@@ -131,6 +124,7 @@ describe('graceful shutdown on SIGTERM (node dist/src/main.js)', () => {
     // Some of them were answered after the signal: in flight, and finished.
     expect(outcomes.filter((outcome) => outcome.at > signalledAt).length).toBeGreaterThan(0);
     expect(stillRunningWhenRefused).toBe(true);
+    await logLine(service!, (line) => line.msg === 'stopped');
     expect(service!.logLines().map((line) => [line.context, line.msg])).toEqual(
       expect.arrayContaining([
         [
@@ -151,12 +145,10 @@ describe('graceful shutdown on SIGTERM (node dist/src/main.js)', () => {
     await Promise.all(pending);
 
     expect(exit).toEqual({ code: 1, signal: null });
-    expect(service!.logLines()).toContainEqual(
-      expect.objectContaining({
-        level: 'ERROR',
-        context: 'Shutdown',
-        msg: 'shutdown did not finish within 1 ms: exiting',
-      }),
+    const line = await logLine(
+      service!,
+      (entry) => entry.context === 'Shutdown' && entry.level === 'ERROR',
     );
+    expect(line.msg).toBe('shutdown did not finish within 1 ms: exiting');
   }, 60_000);
 });

@@ -72,6 +72,8 @@ export async function startServiceProcess(
     logLines: () =>
       stdout
         .split('\n')
+        // The last piece is a line still being written (or empty).
+        .slice(0, -1)
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as Record<string, any>),
     exited,
@@ -92,6 +94,26 @@ export async function startServiceProcess(
   }
   child.kill('SIGKILL');
   throw new Error(`the service did not answer within ${waitMs} ms:\n${stdout}\n${stderr}`);
+}
+
+/**
+ * The first log line that matches, waiting for it a while: a line the
+ * service wrote may still be in the pipe when the response is already here.
+ */
+export async function logLine(
+  service: ServiceProcess,
+  matches: (line: Record<string, any>) => boolean,
+  waitMs = 5_000,
+): Promise<Record<string, any>> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const found = service.logLines().find(matches);
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) {
+      throw new Error(`no such log line within ${waitMs} ms in:\n${service.stdout()}`);
+    }
+    await new Promise((wait) => setTimeout(wait, 10));
+  }
 }
 
 /** What one request on a connection of its own came to. */
