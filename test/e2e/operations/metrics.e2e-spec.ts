@@ -1,4 +1,12 @@
 import { startTestApp, type RegisteredClient, type TestApp } from '../../support/test-app.js';
+import {
+  authorizeUrl,
+  isLoginPage,
+  pkcePair,
+  REDIRECT_URI,
+  submitLogin,
+  UserAgent,
+} from '../authorize/user-agent.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -60,6 +68,32 @@ describe('GET /metrics (Prometheus)', () => {
       'oauth_authentication_failures_total{kind="password",method="password_grant"} 1',
     ]);
     expect(text).toContain('# TYPE oauth_tokens_issued_total counter');
+  });
+
+  it('when a sign-in on the login page fails then it is counted as a password failure of the login form', async () => {
+    const web = await service.createClient({
+      grant_types: ['authorization_code'],
+      redirect_uris: [REDIRECT_URI],
+      scope: 'openid',
+    });
+    const agent = new UserAgent(service.issuer);
+    const page = await agent.get(
+      authorizeUrl(service, {
+        client_id: web.client_id,
+        response_type: 'code',
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid',
+        code_challenge: pkcePair().challenge,
+        code_challenge_method: 'S256',
+      }),
+    );
+    expect(isLoginPage(page)).toBe(true);
+    const refused = await submitLogin(agent, page, { username: 'alice', password: 'not it' });
+    expect(refused.status).toBe(401);
+
+    expect(samples(await scrape(), 'oauth_authentication_failures_total')).toContain(
+      'oauth_authentication_failures_total{kind="password",method="login_form"} 1',
+    );
   });
 
   it('when requests are answered then they are counted and timed by route pattern and status, never by raw URL', async () => {
