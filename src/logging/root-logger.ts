@@ -16,5 +16,7 @@ export function createRootLogger(level: LogLevelName, destination?: DestinationS
     formatters: { level: (label: string) => ({ level: label.toUpperCase() }) },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
-  return destination === undefined ? pino(options) : pino(options, destination);
+  // Standard output written synchronously: a line is out before the next
+  // thing happens (the port answering, process.exit on shutdown), never lost.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
 }
