@@ -7,8 +7,12 @@ import { AppConfigModule } from './config/app-config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EXTENSION_MODULES } from './extensions/index.js';
 import { GrantsModule } from './grants/grants.module.js';
+import { HealthModule } from './health/health.module.js';
 import { KeysModule } from './keys/keys.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
+import type { DestinationStream } from 'pino';
 import { UserinfoModule } from './userinfo/userinfo.module.js';
 import type { ResourceOwnerPasswordValidator } from './users/resource-owner-password.validator.js';
 import { UsersModule } from './users/users.module.js';
@@ -22,6 +26,8 @@ export interface IdentityServiceOptions {
   readonly extensions?: Array<Type | DynamicModule>;
   /** Replaces how the password grant checks usernames and passwords. */
   readonly passwordValidator?: Type<ResourceOwnerPasswordValidator>;
+  /** Where the JSON log lines go; standard output unless given. */
+  readonly logDestination?: DestinationStream;
 }
 
 @Module({})
@@ -31,7 +37,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule,
+        LoggingModule.forRoot(options.logDestination),
+        MetricsModule,
         DatabaseModule,
+        HealthModule,
         UsersModule.forRoot({ passwordValidator: options.passwordValidator }),
         ClientsModule,
         KeysModule,

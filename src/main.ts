@@ -1,14 +1,20 @@
 import { validateConfiguration } from './config/app-config.module.js';
 import { InvalidEnvironmentError } from './config/environment.js';
+import { lifecycleConfig } from './config/lifecycle.config.js';
 import { serverConfig } from './config/server.config.js';
 
 async function bootstrap(): Promise<void> {
   // Every variable is checked before anything starts; the application itself
   // is loaded only then, so a bad value fails fast.
   validateConfiguration();
-  const { createApp } = await import('./app.factory.js');
+  const [{ createApp }, { shutDownGracefully }] = await Promise.all([
+    import('./app.factory.js'),
+    import('./lifecycle/graceful-shutdown.js'),
+  ]);
   const app = await createApp();
   const { port } = app.get<{ port: number }>(serverConfig.KEY);
+  const { shutdownTimeoutMs } = app.get<{ shutdownTimeoutMs: number }>(lifecycleConfig.KEY);
+  shutDownGracefully(app, shutdownTimeoutMs);
   await app.listen({ port, host: '0.0.0.0' });
 }
 

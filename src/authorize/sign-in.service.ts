@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { MetricsService } from '../metrics/metrics.service.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { BrowserRequest } from './authorization.service.js';
@@ -26,6 +27,7 @@ export class SignInService {
     private readonly users: UsersService,
     private readonly sessions: SessionService,
     private readonly throttle: LoginThrottle,
+    private readonly metrics: MetricsService,
   ) {}
 
   async signIn(
@@ -46,6 +48,7 @@ export class SignInService {
         ? undefined
         : await this.users.verifyPassword(username, password);
     if (user === undefined) {
+      this.metrics.passwordCheckFailed('login_form');
       this.throttle.recordFailure(username, browser.address);
       return { ok: false, error: 'The username or password is wrong.', status: 401 };
     }

@@ -2,6 +2,8 @@ import { ConfigModule } from '@nestjs/config';
 import { adminConfig } from './admin.config.js';
 import { databaseConfig } from './database.config.js';
 import { keysConfig } from './keys.config.js';
+import { lifecycleConfig } from './lifecycle.config.js';
+import { loggingConfig } from './logging.config.js';
 import { redisConfig } from './redis.config.js';
 import { serverConfig } from './server.config.js';
 import { tokensConfig } from './tokens.config.js';
@@ -14,6 +16,8 @@ export const CONFIG_NAMESPACES = [
   adminConfig,
   tokensConfig,
   keysConfig,
+  loggingConfig,
+  lifecycleConfig,
 ] as const;
 
 /**

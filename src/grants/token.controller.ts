@@ -15,6 +15,7 @@ import {
   UnauthorizedClientError,
   UnsupportedGrantTypeError,
 } from '../common/oauth/oauth-error.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import type { TokenResponse } from '../tokens/token-response.js';
 import { GrantRegistry } from './grant-registry.js';
 
@@ -29,7 +30,10 @@ const POLLING_ERRORS: ReadonlySet<string> = new Set(['authorization_pending', 's
  */
 @Controller(TOKEN_PATH)
 export class TokenController {
-  constructor(private readonly grants: GrantRegistry) {}
+  constructor(
+    private readonly grants: GrantRegistry,
+    private readonly metrics: MetricsService,
+  ) {}
 
   @Post()
   @HttpCode(200)
@@ -52,6 +56,7 @@ export class TokenController {
     }
     try {
       const response = await handler.handle({ params }, client);
+      this.metrics.tokenIssued(grantType, client.clientId);
       audit('grant.succeeded', { client_id: client.clientId, grant_type: grantType });
       void reply.headers(NO_STORE_HEADERS);
       return response;

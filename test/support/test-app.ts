@@ -65,9 +65,11 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     ADMIN_CLIENT_ID,
     ADMIN_CLIENT_SECRET,
     KEY_ENCRYPTION_SECRET,
+    // Tests are quiet: errors only, unless a test asks for more.
+    LOG_LEVEL: 'error',
     ...options.env,
   });
-  const app = await createApp(options, ['error', 'fatal']);
+  const app = await createApp(options);
   await app.listen({ port, host: '127.0.0.1' });
 
   let cachedAdminToken: string | undefined;

@@ -4,6 +4,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { audit } from '../../common/audit/audit-log.js';
 import { InvalidClientError, InvalidRequestError } from '../../common/oauth/oauth-error.js';
 import { serverConfig } from '../../config/server.config.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
 import type { Client } from '../client.js';
 import { ClientAuthenticationMethod } from './client-authentication-method.decorator.js';
 import type { ClientAuthenticator } from './client-authenticator.js';
@@ -17,6 +18,7 @@ export class ClientAuthenticatorRegistry implements OnModuleInit {
   constructor(
     private readonly discovery: DiscoveryService,
     @Inject(serverConfig.KEY) private readonly server: ConfigType<typeof serverConfig>,
+    private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
@@ -79,6 +81,7 @@ export class ClientAuthenticatorRegistry implements OnModuleInit {
       return client;
     } catch (error) {
       if (!(error instanceof InvalidClientError)) throw error;
+      this.metrics.clientAuthenticationFailed(method.method);
       audit('client.authentication_failed', { method: method.method, detail: error.detail });
       // RFC 6749 §5.2: a client that tried HTTP Basic gets 401 and a Basic challenge.
       if (method.method === 'client_secret_basic') {

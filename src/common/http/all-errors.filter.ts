@@ -9,7 +9,7 @@ export class AllErrorsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const { status, headers, body } = errorResponse(error, request.url);
+    const { status, headers, body } = errorResponse(error, request.url, request.id);
     void reply.status(status).headers(headers).send(body);
   }
 }

@@ -96,7 +96,7 @@ describe('errorResponse', () => {
       const body = response.body as { error: string; error_description: string };
       expect(Object.keys(body)).toEqual(['error', 'error_description']);
       expect(body.error).toBe('server_error');
-      const reference = /^internal error, reference ([0-9a-f-]{36})$/.exec(
+      const reference = /^internal error, request id ([0-9a-f-]{36})$/.exec(
         body.error_description,
       )?.[1];
       expect(reference).toBeDefined();
@@ -104,7 +104,7 @@ describe('errorResponse', () => {
       expect(JSON.stringify(response)).not.toContain('error-response.spec');
       const logged = log.lines.filter((line) => line.level === 'error');
       expect(logged).toHaveLength(1);
-      expect(logged[0]!.message).toContain(`reference ${reference}`);
+      expect(logged[0]!.message).toContain(`request id ${reference}`);
       expect(logged[0]!.message).toContain(error.stack);
     });
 
@@ -112,6 +112,63 @@ describe('errorResponse', () => {
       const response = errorResponse('a string', '/token');
       expect(response.status).toBe(500);
       expect((response.body as { error: string }).error).toBe('server_error');
+    });
+
+    it('when the request id is given then the server_error names it and the log line too', () => {
+      const response = errorResponse(new Error('boom'), '/token', 'req-42');
+      expect(response.body).toEqual({
+        error: 'server_error',
+        error_description: 'internal error, request id req-42',
+      });
+      expect(log.lines.filter((line) => line.level === 'error')[0]!.message).toMatch(
+        /^unexpected error, request id req-42: Error: boom/,
+      );
+    });
+
+    it.each([
+      [
+        'a refused connection',
+        Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      ],
+      ['a pool timeout', new Error('timeout exceeded when trying to connect')],
+      ['a lost connection', new Error('Connection terminated unexpectedly')],
+      [
+        'a server shutting down',
+        Object.assign(new Error('terminating connection'), { code: '57P01' }),
+      ],
+      [
+        'a TypeORM error wrapping a refused connection',
+        Object.assign(new Error('query failed'), {
+          driverError: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+        }),
+      ],
+      [
+        'an AggregateError of refused connections',
+        new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })], 'x'),
+      ],
+    ])(
+      'when the database is unreachable (%s) then it is 503 temporarily_unavailable, no-store, and a warning is logged',
+      (_, error) => {
+        expect(errorResponse(error, '/token', 'req-7')).toEqual({
+          status: 503,
+          headers: OAUTH_HEADERS,
+          body: {
+            error: 'temporarily_unavailable',
+            error_description: 'the service is temporarily unavailable, try again later',
+          },
+        });
+        expect(log.lines).toEqual([
+          {
+            level: 'warn',
+            message: expect.stringMatching(/^database unavailable, request id req-7: /),
+          },
+        ]);
+      },
+    );
+
+    it('when a query fails for another reason then it stays a 500 server_error', () => {
+      const error = Object.assign(new Error('syntax error'), { code: '42601' });
+      expect(errorResponse(error, '/token').status).toBe(500);
     });
 
     it('when two unexpected errors happen then their references differ', () => {
@@ -216,9 +273,21 @@ describe('errorResponse', () => {
         type: 'about:blank',
         title: 'Internal Server Error',
         status: 500,
-        detail: expect.stringMatching(/^internal error, reference [0-9a-f-]{36}$/),
+        detail: expect.stringMatching(/^internal error, request id [0-9a-f-]{36}$/),
       });
       expect(JSON.stringify(response)).not.toContain('secret internals');
+    });
+
+    it('when the database is unreachable then it is a 503 problem', () => {
+      const error = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      const response = errorResponse(error, '/admin/clients', 'req-9');
+      expect(response.status).toBe(503);
+      expect(response.body).toEqual({
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: 'the service is temporarily unavailable, try again later',
+      });
     });
 
     it('when Nest throws a 400 HttpException then its message is the detail', () => {

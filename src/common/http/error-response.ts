@@ -1,10 +1,12 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { isDatabaseUnavailable } from '../../database/database-unavailable.js';
 import {
   AccessTokenRequiredError,
   InvalidRequestError,
   OAuthError,
   ServerError,
+  TemporarilyUnavailableError,
 } from '../oauth/oauth-error.js';
 import { ProblemError } from '../problem/problem.error.js';
 
@@ -20,16 +22,23 @@ const ADMIN_PREFIX = '/admin';
 
 /**
  * The one place where an error becomes an HTTP response: RFC 6749 JSON on the
- * protocol endpoints, RFC 9457 problem details under /admin. Anything
- * unexpected becomes a 500 with a correlation id that is also logged.
+ * protocol endpoints, RFC 9457 problem details under /admin. A database
+ * that does not answer is 503 temporarily_unavailable; anything else
+ * unexpected becomes a 500 naming the request id, which is also logged.
  */
-export function errorResponse(error: unknown, url: string): ErrorResponse {
+export function errorResponse(
+  error: unknown,
+  url: string,
+  requestId: string = randomUUID(),
+): ErrorResponse {
   const admin = url === ADMIN_PREFIX || url.startsWith(`${ADMIN_PREFIX}/`);
-  return admin ? problemResponse(error) : oauthResponse(error);
+  return admin ? problemResponse(error, requestId) : oauthResponse(error, requestId);
 }
 
-function oauthResponse(error: unknown): ErrorResponse {
-  const oauthError = error instanceof OAuthError ? error : toOAuthError(error);
+const UNAVAILABLE = 'the service is temporarily unavailable, try again later';
+
+function oauthResponse(error: unknown, requestId: string): ErrorResponse {
+  const oauthError = error instanceof OAuthError ? error : toOAuthError(error, requestId);
   if (oauthError.detail) logger.debug(`${oauthError.error}: ${oauthError.detail}`);
   if (oauthError instanceof AccessTokenRequiredError) {
     const headers = { ...oauthError.headers, 'Cache-Control': 'no-store', Pragma: 'no-cache' };
@@ -47,7 +56,11 @@ function oauthResponse(error: unknown): ErrorResponse {
   };
 }
 
-function toOAuthError(error: unknown): OAuthError {
+function toOAuthError(error: unknown, requestId: string): OAuthError {
+  if (isDatabaseUnavailable(error)) {
+    logUnavailable(error, requestId);
+    return new TemporarilyUnavailableError(UNAVAILABLE);
+  }
   const status = httpStatusOf(error);
   if (status === 404) return new NotFoundError('no such endpoint');
   if (status === 405) return new NotFoundError('method not allowed on this endpoint', 405);
@@ -58,11 +71,12 @@ function toOAuthError(error: unknown): OAuthError {
   if (status !== undefined && status >= 400 && status < 500) {
     return new InvalidRequestError('the request body could not be parsed');
   }
-  return new ServerError(`internal error, reference ${logUnexpected(error)}`);
+  logUnexpected(error, requestId);
+  return new ServerError(`internal error, request id ${requestId}`);
 }
 
-function problemResponse(error: unknown): ErrorResponse {
-  const problem = error instanceof ProblemError ? error : toProblem(error);
+function problemResponse(error: unknown, requestId: string): ErrorResponse {
+  const problem = error instanceof ProblemError ? error : toProblem(error, requestId);
   const body: Record<string, unknown> = {
     type: 'about:blank',
     title: problem.title,
@@ -89,16 +103,17 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported Media Type',
 };
 
-function toProblem(error: unknown): ProblemError {
+function toProblem(error: unknown, requestId: string): ProblemError {
+  if (isDatabaseUnavailable(error)) {
+    logUnavailable(error, requestId);
+    return new ProblemError(503, 'Service Unavailable', UNAVAILABLE);
+  }
   const status = httpStatusOf(error);
   if (status !== undefined && status >= 400 && status < 500) {
     return new ProblemError(status, TITLES[status] ?? 'Client Error', publicMessage(error, status));
   }
-  return new ProblemError(
-    500,
-    'Internal Server Error',
-    `internal error, reference ${logUnexpected(error)}`,
-  );
+  logUnexpected(error, requestId);
+  return new ProblemError(500, 'Internal Server Error', `internal error, request id ${requestId}`);
 }
 
 function publicMessage(error: unknown, status: number): string {
@@ -131,12 +146,15 @@ function isFastifyError(error: unknown): error is Error & { statusCode: number; 
   );
 }
 
-function logUnexpected(error: unknown): string {
-  const reference = randomUUID();
+function logUnexpected(error: unknown, requestId: string): void {
   logger.error(
-    `unexpected error, reference ${reference}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    `unexpected error, request id ${requestId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
   );
-  return reference;
+}
+
+function logUnavailable(error: unknown, requestId: string): void {
+  const reason = error instanceof Error ? error.message : String(error);
+  logger.warn(`database unavailable, request id ${requestId}: ${reason}`);
 }
 
 class NotFoundError extends OAuthError {

@@ -68,6 +68,15 @@ export class ServerError extends OAuthError {
   override readonly status = 500;
 }
 
+/**
+ * RFC 6749 §4.1.2.1: the server cannot handle the request now (here: its
+ * database does not answer). 503, so that clients and load balancers retry.
+ */
+export class TemporarilyUnavailableError extends OAuthError {
+  readonly error = 'temporarily_unavailable';
+  override readonly status = 503;
+}
+
 /** RFC 6749 §4.1.2.1 */
 export class AccessDeniedError extends OAuthError {
   readonly error = 'access_denied';

@@ -3,6 +3,7 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Client } from '../../clients/client.js';
 import { InvalidGrantError } from '../../common/oauth/oauth-error.js';
 import { epochSeconds } from '../../common/time.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
 import { AccessTokenService } from '../../tokens/access-token.service.js';
 import { RefreshTokenService } from '../../tokens/refresh-token.service.js';
 import { grantedScopes } from '../../tokens/scopes.js';
@@ -32,6 +33,7 @@ export class PasswordGrant implements GrantHandler {
     private readonly validator: ResourceOwnerPasswordValidator,
     private readonly accessTokens: AccessTokenService,
     private readonly refreshTokens: RefreshTokenService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async handle(request: TokenRequest, client: Client): Promise<TokenResponse> {
@@ -39,6 +41,7 @@ export class PasswordGrant implements GrantHandler {
     const scopes = grantedScopes(scope, client.scopes);
     const owner = await this.validator.validate(username, password, client);
     if (owner === undefined) {
+      this.metrics.passwordCheckFailed('password_grant');
       throw new InvalidGrantError(
         'the username or password is wrong',
         `password grant failed for client ${client.clientId}`,

@@ -35,6 +35,8 @@ const SERVICE_VARIABLES = [
   'ADMIN_CLIENT_SECRET',
   'ACCESS_TOKEN_SIGNING_ALG',
   'KEY_ENCRYPTION_SECRET',
+  'LOG_LEVEL',
+  'SHUTDOWN_TIMEOUT_MS',
 ];
 
 const onPostgres = process.env.TEST_DATABASE === 'postgres';
