@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type IdentityServiceOptions } from './app.module.js';
 import { AllErrorsFilter } from './common/http/all-errors.filter.js';
+import { clientErrorHandler } from './common/http/client-error.handler.js';
 
 /** Request bodies larger than this are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -18,7 +19,7 @@ export async function createApp(
   options: IdentityServiceOptions = {},
   logLevels: LogLevel[] = LOG_LEVELS,
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, clientErrorHandler });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(options),
     adapter,
