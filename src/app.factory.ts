@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AppModule, type IdentityServiceOptions } from './app.module.js';
 import { AllErrorsFilter } from './common/http/all-errors.filter.js';
 import { clientErrorHandler } from './common/http/client-error.handler.js';
+import { frameworkErrors } from './common/http/framework-errors.js';
 
 /** Request bodies larger than this are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -19,7 +20,11 @@ export async function createApp(
   options: IdentityServiceOptions = {},
   logLevels: LogLevel[] = LOG_LEVELS,
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, clientErrorHandler });
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    clientErrorHandler,
+    frameworkErrors,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(options),
     adapter,
