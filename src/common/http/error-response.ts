@@ -24,7 +24,8 @@ const ADMIN_PREFIX = '/admin';
  * unexpected becomes a 500 with a correlation id that is also logged.
  */
 export function errorResponse(error: unknown, url: string): ErrorResponse {
-  const admin = url === ADMIN_PREFIX || url.startsWith(`${ADMIN_PREFIX}/`);
+  const path = url.split(/[?#]/, 1)[0]!;
+  const admin = path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
   return admin ? problemResponse(error) : oauthResponse(error);
 }
 
