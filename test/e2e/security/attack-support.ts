@@ -20,7 +20,8 @@ export const SEED =
 /** Options for fc.assert: the run's seed and the number of runs (FC_RUNS_SCALE scales it, for a quick local try). */
 export function runOptions(numRuns: number): fc.Parameters<unknown> {
   const scale = Number(process.env.FC_RUNS_SCALE ?? '1');
-  return { seed: SEED, numRuns: Math.max(1, Math.round(numRuns * scale)) };
+  // No shrinking: the service keeps state between runs, so the first failing request is the one to see.
+  return { seed: SEED, numRuns: Math.max(1, Math.round(numRuns * scale)), endOnFailure: true };
 }
 
 /** A request as an attacker writes it. */
@@ -171,6 +172,17 @@ function dechunk(payload: Buffer): Buffer {
 
 /* ------------------------------------------------------------------ invariants */
 
+/** Whether a request, as sent, carries this client's secret (Basic header or form body): the only way to be that client. */
+export function carriesSecret(request: AttackRequest, clientId: string, secret: string): boolean {
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+  if (request.headers.authorization === basic) return true;
+  const body =
+    typeof request.body === 'string'
+      ? request.body
+      : Buffer.from(request.body ?? []).toString('latin1');
+  return body.includes(`client_secret=${encodeURIComponent(secret)}`);
+}
+
 /** Every error code a protocol endpoint of this service may answer with (RFC 6749, 6750, 7009, 8628, 8693, 8707). */
 export const KNOWN_OAUTH_ERRORS: ReadonlySet<string> = new Set([
   'invalid_request',
@@ -219,7 +231,9 @@ const PROBLEM_TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large',
 };
 
 /** RFC 9457: a problem of the admin API, exactly. */

@@ -1,3 +1,4 @@
+import { expectProblem } from '../../support/expectations.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 import { expectOAuthErrorShape, RequestCounter, rowCounts, send } from './attack-support.js';
 
@@ -60,5 +61,35 @@ describe('requests that Node refuses before routing (RFC 9112 framing)', () => {
       status: 431,
       body: NOT_HTTP,
     });
+  });
+});
+
+describe('admin URLs that Fastify refuses before routing', () => {
+  let service: TestApp;
+
+  beforeAll(async () => {
+    service = await startTestApp();
+  });
+  afterAll(() => service?.close());
+
+  it('when a path parameter is longer than the router accepts then the answer is a 414 problem that does not echo the path', async () => {
+    const result = await service.admin('GET', `/admin/clients/${'a'.repeat(120)}`);
+
+    expect({ status: result.status, body: result.body }).toEqual({
+      status: 414,
+      body: {
+        type: 'about:blank',
+        title: 'URI Too Long',
+        status: 414,
+        detail: 'a path segment of the URL is too long',
+      },
+    });
+    expect(result.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+  });
+
+  it('when a path parameter is not valid percent-encoding then the answer is a 400 problem', async () => {
+    const result = await service.admin('GET', '/admin/clients/%E0%A4%A');
+
+    expectProblem(result, 400, { detail: 'the URL is not valid' });
   });
 });
