@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { decoySecretCheck } from '../../common/crypto/secrets.js';
 import { InvalidClientError } from '../../common/oauth/oauth-error.js';
 import type { Client } from '../client.js';
 import { ClientsService } from '../clients.service.js';
@@ -25,8 +26,13 @@ export class ClientSecretBasicAuthenticator implements ClientAuthenticator {
     const credentials = decodeBasicCredentials(input.authorization!.slice(6).trim());
     if (credentials === undefined) throw fail('malformed Basic credentials');
     const client = await this.clients.find(credentials.clientId);
-    if (client === undefined) throw fail(`unknown client ${credentials.clientId}`);
+    // An unknown client, or one of another method, costs the same secret check as a wrong secret.
+    if (client === undefined) {
+      decoySecretCheck(credentials.clientSecret);
+      throw fail(`unknown client ${credentials.clientId}`);
+    }
     if (client.authMethod !== this.method) {
+      decoySecretCheck(credentials.clientSecret);
       throw fail(`client ${client.clientId} is registered for ${client.authMethod}`);
     }
     if (!this.clients.secretMatches(client, credentials.clientSecret)) {

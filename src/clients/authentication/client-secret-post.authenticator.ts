@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { decoySecretCheck } from '../../common/crypto/secrets.js';
 import { InvalidClientError } from '../../common/oauth/oauth-error.js';
 import type { Client } from '../client.js';
 import { ClientsService } from '../clients.service.js';
@@ -28,8 +29,13 @@ export class ClientSecretPostAuthenticator implements ClientAuthenticator {
     const client = await this.clients.find(clientId);
     const fail = (detail: string) =>
       new InvalidClientError('client authentication failed', { detail });
-    if (client === undefined) throw fail(`unknown client ${clientId}`);
+    // An unknown client, or one of another method, costs the same secret check as a wrong secret.
+    if (client === undefined) {
+      decoySecretCheck(secret!);
+      throw fail(`unknown client ${clientId}`);
+    }
     if (client.authMethod !== this.method) {
+      decoySecretCheck(secret!);
       throw fail(`client ${clientId} is registered for ${client.authMethod}`);
     }
     if (!this.clients.secretMatches(client, secret!))
