@@ -44,9 +44,27 @@ export class ClientsService {
   ) {}
 
   async find(clientId: string): Promise<Client | undefined> {
-    const now = Date.now();
+    return (await this.lookup(clientId)).client;
+  }
+
+  /** find(), telling whether the answer came from the cache (no database read). */
+  async lookup(clientId: string): Promise<{ client: Client | undefined; cached: boolean }> {
     const cached = this.cache.get(clientId);
-    if (cached !== undefined && cached.until > now) return cached.client;
+    if (cached !== undefined && cached.until > Date.now()) {
+      return { client: cached.client, cached: true };
+    }
+    return { client: await this.reload(clientId), cached: false };
+  }
+
+  /**
+   * Reads a client from the database (and refreshes the cache). Client
+   * authentication calls it when an attempt against a cached client fails:
+   * the secret may have changed on another instance, and the failure then
+   * costs the one database read that an unknown client's costs, so that
+   * timing does not tell whether a client exists.
+   */
+  async reload(clientId: string): Promise<Client | undefined> {
+    const now = Date.now();
     const entity = await this.repository.findOneBy({ clientId });
     if (entity === null) {
       this.cache.delete(clientId);
