@@ -15,6 +15,7 @@ import { KeysService } from '../keys/keys.service.js';
 import { isUniqueViolation } from '../database/unique-violation.js';
 import { ClientEntity } from './client.entity.js';
 import { ClientMetadataValidator } from './client-metadata.validator.js';
+import { isStorableText } from '../database/storable-text.js';
 import { CorsService } from './cors.service.js';
 
 /** A client as written: the stored client and, when one was generated, the secret to show once. */
@@ -65,7 +66,7 @@ export class ClientsService {
    */
   async reload(clientId: string): Promise<Client | undefined> {
     const now = Date.now();
-    const entity = await this.repository.findOneBy({ clientId });
+    const entity = isStorableText(clientId) ? await this.repository.findOneBy({ clientId }) : null;
     if (entity === null) {
       this.cache.delete(clientId);
       return undefined;
@@ -100,7 +101,7 @@ export class ClientsService {
   }
 
   async get(clientId: string): Promise<Client> {
-    const entity = await this.repository.findOneBy({ clientId });
+    const entity = isStorableText(clientId) ? await this.repository.findOneBy({ clientId }) : null;
     if (entity === null) throw ProblemError.notFound(`no client "${clientId}"`);
     return toClient(entity);
   }
@@ -198,6 +199,7 @@ export class ClientsService {
   }
 
   async delete(clientId: string): Promise<void> {
+    if (!isStorableText(clientId)) throw ProblemError.notFound(`no client "${clientId}"`);
     const result = await this.repository.delete({ clientId });
     this.cache.delete(clientId);
     this.cors.invalidate();
@@ -213,7 +215,7 @@ export class ClientsService {
   }
 
   private async loadEntity(clientId: string): Promise<ClientEntity> {
-    const entity = await this.repository.findOneBy({ clientId });
+    const entity = isStorableText(clientId) ? await this.repository.findOneBy({ clientId }) : null;
     if (entity === null) throw ProblemError.notFound(`no client "${clientId}"`);
     return entity;
   }
