@@ -72,8 +72,11 @@ export async function send(
   request: AttackRequest,
   counter: RequestCounter,
 ): Promise<AttackResponse> {
-  counter.count += 1;
-  if (request.rawHeaderLines !== undefined) return sendRaw(origin, request);
+  if (request.rawHeaderLines !== undefined) {
+    const raw = await sendRaw(origin, request);
+    counter.count += 1;
+    return raw;
+  }
   const response = await fetch(`${origin}${request.path}`, {
     method: request.method,
     headers: request.headers,
@@ -83,6 +86,8 @@ export async function send(
         : Buffer.from(request.body),
     redirect: 'manual',
   });
+  // Counted once answered: a request fetch refuses to send (a control character in a header) is not one.
+  counter.count += 1;
   const text = await response.text();
   return {
     status: response.status,

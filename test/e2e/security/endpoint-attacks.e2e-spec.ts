@@ -292,7 +292,8 @@ describe('introspection, revocation, userinfo, device authorization, authorizati
             );
           } catch (error) {
             // fetch itself refuses header values it cannot send (control characters): nothing reached the service.
-            expect(String((error as Error).message)).toMatch(/header|ByteString|invalid/i);
+            const { message, cause } = error as Error & { cause?: unknown };
+            expect(`${message} ${String(cause)}`).toMatch(/header|ByteString|invalid/i);
             return;
           }
           expect(response.status).toBeLessThan(500);
