@@ -5,6 +5,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import { AppModule, type IdentityServiceOptions } from './app.module.js';
 import { AllErrorsFilter } from './common/http/all-errors.filter.js';
+import { clientErrorHandler } from './common/http/client-error.handler.js';
+import { frameworkErrors } from './common/http/framework-errors.js';
 import { loggingConfig } from './config/logging.config.js';
 import { nestLogLevels } from './logging/nest-log-levels.js';
 import { REQUEST_ID_HEADER, REQUEST_ID_OPTIONS } from './logging/request-id.js';
@@ -26,6 +28,8 @@ export async function createApp(
     ...REQUEST_ID_OPTIONS,
     // While shutting down, requests already on a connection are served (with Connection: close).
     return503OnClosing: false,
+    clientErrorHandler,
+    frameworkErrors,
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);

@@ -52,7 +52,12 @@ export class AuthorizationRequestValidator {
     const target: ResponseTarget = {
       redirectUri,
       responseMode: responseModeFor(params.response_mode, responseType),
-      state: params.state,
+      // An over-long state is not echoed (it is refused below): it would make the redirect's
+      // Location header larger than user agents and proxies accept.
+      state:
+        params.state !== undefined && params.state.length <= MAX_VALUE_LENGTH
+          ? params.state
+          : undefined,
     };
     const fail = (error: OAuthError) => new AuthorizationRedirectError(error, target);
 

@@ -15,6 +15,7 @@ import { KeysService } from '../keys/keys.service.js';
 import { isUniqueViolation } from '../database/unique-violation.js';
 import { ClientEntity } from './client.entity.js';
 import { ClientMetadataValidator } from './client-metadata.validator.js';
+import { isStorableText } from '../database/storable-text.js';
 import { CorsService } from './cors.service.js';
 
 /** A client as written: the stored client and, when one was generated, the secret to show once. */
@@ -44,10 +45,28 @@ export class ClientsService {
   ) {}
 
   async find(clientId: string): Promise<Client | undefined> {
-    const now = Date.now();
+    return (await this.lookup(clientId)).client;
+  }
+
+  /** find(), telling whether the answer came from the cache (no database read). */
+  async lookup(clientId: string): Promise<{ client: Client | undefined; cached: boolean }> {
     const cached = this.cache.get(clientId);
-    if (cached !== undefined && cached.until > now) return cached.client;
-    const entity = await this.repository.findOneBy({ clientId });
+    if (cached !== undefined && cached.until > Date.now()) {
+      return { client: cached.client, cached: true };
+    }
+    return { client: await this.reload(clientId), cached: false };
+  }
+
+  /**
+   * Reads a client from the database (and refreshes the cache). Client
+   * authentication calls it when an attempt against a cached client fails:
+   * the secret may have changed on another instance, and the failure then
+   * costs the one database read that an unknown client's costs, so that
+   * timing does not tell whether a client exists.
+   */
+  async reload(clientId: string): Promise<Client | undefined> {
+    const now = Date.now();
+    const entity = isStorableText(clientId) ? await this.repository.findOneBy({ clientId }) : null;
     if (entity === null) {
       this.cache.delete(clientId);
       return undefined;
@@ -82,7 +101,7 @@ export class ClientsService {
   }
 
   async get(clientId: string): Promise<Client> {
-    const entity = await this.repository.findOneBy({ clientId });
+    const entity = isStorableText(clientId) ? await this.repository.findOneBy({ clientId }) : null;
     if (entity === null) throw ProblemError.notFound(`no client "${clientId}"`);
     return toClient(entity);
   }
@@ -180,6 +199,7 @@ export class ClientsService {
   }
 
   async delete(clientId: string): Promise<void> {
+    if (!isStorableText(clientId)) throw ProblemError.notFound(`no client "${clientId}"`);
     const result = await this.repository.delete({ clientId });
     this.cache.delete(clientId);
     this.cors.invalidate();
@@ -195,7 +215,7 @@ export class ClientsService {
   }
 
   private async loadEntity(clientId: string): Promise<ClientEntity> {
-    const entity = await this.repository.findOneBy({ clientId });
+    const entity = isStorableText(clientId) ? await this.repository.findOneBy({ clientId }) : null;
     if (entity === null) throw ProblemError.notFound(`no client "${clientId}"`);
     return entity;
   }

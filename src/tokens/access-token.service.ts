@@ -11,6 +11,7 @@ import { signCompactJws } from '../keys/jws-signer.js';
 import { KeysService } from '../keys/keys.service.js';
 import { SIGNING_ALGORITHMS } from '../keys/signing-algorithm.js';
 import { PersistedGrantStore } from './persisted-grant.store.js';
+import { isUniqueViolation } from '../database/unique-violation.js';
 import type { AccessTokenClaims, AccessTokenSubject } from './token-claims.js';
 
 export interface IssuedAccessToken {
@@ -104,15 +105,20 @@ export class AccessTokenService {
     claims: Pick<AccessTokenClaims, 'jti' | 'client_id' | 'sub' | 'exp'>,
   ): Promise<void> {
     if (await this.store.findByHandle(claims.jti, 'revoked_jwt')) return;
-    await this.store.add({
-      type: 'revoked_jwt',
-      handle: claims.jti,
-      clientId: claims.client_id,
-      subject: claims.sub,
-      familyId: claims.jti,
-      expiresAt: claims.exp * 1000,
-      payload: {},
-    });
+    try {
+      await this.store.add({
+        type: 'revoked_jwt',
+        handle: claims.jti,
+        clientId: claims.client_id,
+        subject: claims.sub,
+        familyId: claims.jti,
+        expiresAt: claims.exp * 1000,
+        payload: {},
+      });
+    } catch (error) {
+      // A concurrent request (another replay of the same code, say) revoked it first: done.
+      if (!isUniqueViolation(error)) throw error;
+    }
   }
 
   private async verifyJwt(token: string): Promise<VerifiedAccessToken | undefined> {

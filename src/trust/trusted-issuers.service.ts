@@ -10,6 +10,7 @@ import { ProblemError, type ProblemFieldError } from '../common/problem/problem.
 import { isUniqueViolation } from '../database/unique-violation.js';
 import { publicJwksProblem } from './jwks.rules.js';
 import type { CreateTrustedIssuerDto } from './trusted-issuer.dto.js';
+import { isStorableText } from '../database/storable-text.js';
 import { TrustedIssuerEntity } from './trusted-issuer.entity.js';
 
 export interface TrustedIssuerPage {
@@ -35,7 +36,7 @@ export class TrustedIssuersService {
     const now = Date.now();
     const cached = this.cache.get(issuer);
     if (cached !== undefined && cached.until > now) return cached.issuer ?? undefined;
-    const found = await this.repository.findOneBy({ issuer });
+    const found = isStorableText(issuer) ? await this.repository.findOneBy({ issuer }) : null;
     // Unknown issuers are cached too, so that junk assertions cost no query each; bounded.
     if (this.cache.size >= 10_000) this.cache.clear();
     this.cache.set(issuer, { issuer: found, until: now + CACHE_TTL_MS });
@@ -113,7 +114,7 @@ export class TrustedIssuersService {
   }
 
   async delete(id: string): Promise<void> {
-    const entity = await this.repository.findOneBy({ id });
+    const entity = isStorableText(id) ? await this.repository.findOneBy({ id }) : null;
     if (entity === null) throw ProblemError.notFound(`no trusted issuer "${id}"`);
     await this.repository.delete({ id });
     this.cache.delete(entity.issuer);

@@ -8,7 +8,12 @@ import {
 import type { ConfigType } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import { ClientsService } from '../clients/clients.service.js';
-import { AccessTokenRequiredError, InvalidTokenError } from '../common/oauth/oauth-error.js';
+import {
+  AccessTokenRequiredError,
+  InvalidBearerRequestError,
+  InvalidRequestError,
+  InvalidTokenError,
+} from '../common/oauth/oauth-error.js';
 import { epochSeconds } from '../common/time.js';
 import { serverConfig } from '../config/server.config.js';
 import { AccessTokenService, type VerifiedAccessToken } from '../tokens/access-token.service.js';
@@ -40,7 +45,7 @@ export class AccessTokenGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const realm = this.server.issuer;
-    const token = bearerTokenOf(request);
+    const token = presentedToken(request, realm);
     if (token === undefined) throw new AccessTokenRequiredError(realm);
     const verified = await this.accessTokens.verify(token);
     if (verified === undefined) {
@@ -60,6 +65,18 @@ export class AccessTokenGuard implements CanActivate {
     request.tokenClient = client;
     request.accessToken = verified;
     return true;
+  }
+}
+
+/** The request's bearer token; a malformed request is refused with the Bearer challenge (RFC 6750 §3). */
+function presentedToken(request: FastifyRequest, realm: string): string | undefined {
+  try {
+    return bearerTokenOf(request);
+  } catch (error) {
+    if (error instanceof InvalidRequestError) {
+      throw new InvalidBearerRequestError(error.description, realm);
+    }
+    throw error;
   }
 }
 

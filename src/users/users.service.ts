@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../database/unique-violation.js';
 import { PasswordHasher } from './password-hasher.js';
 import type { UserClaims } from './user-claims.js';
 import type { CreateUserDto, UpdateUserDto } from './user.dto.js';
+import { isStorableText } from '../database/storable-text.js';
 import { UserEntity } from './user.entity.js';
 
 export interface UserPage {
@@ -23,18 +24,18 @@ export class UsersService {
   ) {}
 
   findById(id: string): Promise<UserEntity | null> {
-    return this.repository.findOneBy({ id });
+    return isStorableText(id) ? this.repository.findOneBy({ id }) : Promise.resolve(null);
   }
 
   async get(id: string): Promise<UserEntity> {
-    const user = await this.repository.findOneBy({ id });
+    const user = isStorableText(id) ? await this.repository.findOneBy({ id }) : null;
     if (user === null) throw ProblemError.notFound(`no user "${id}"`);
     return user;
   }
 
   /** The user whose password this is, or undefined; costs one argon2 verify either way. */
   async verifyPassword(username: string, password: string): Promise<UserEntity | undefined> {
-    const user = await this.repository.findOneBy({ username });
+    const user = isStorableText(username) ? await this.repository.findOneBy({ username }) : null;
     const ok = await this.hasher.verify(user?.passwordHash ?? null, password);
     return ok && user !== null ? user : undefined;
   }

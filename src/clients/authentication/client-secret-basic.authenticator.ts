@@ -5,6 +5,7 @@ import { ClientsService } from '../clients.service.js';
 import { ClientAuthenticationMethod } from './client-authentication-method.decorator.js';
 import type { ClientAuthenticator } from './client-authenticator.js';
 import type { ClientAuthenticationInput } from './client-credentials.js';
+import { authenticateWithSecret } from './secret-authentication.js';
 
 /** RFC 6749 §2.3.1: HTTP Basic with the form-urlencoded client_id and secret. */
 @ClientAuthenticationMethod()
@@ -24,15 +25,13 @@ export class ClientSecretBasicAuthenticator implements ClientAuthenticator {
       new InvalidClientError('client authentication failed', { detail });
     const credentials = decodeBasicCredentials(input.authorization!.slice(6).trim());
     if (credentials === undefined) throw fail('malformed Basic credentials');
-    const client = await this.clients.find(credentials.clientId);
-    if (client === undefined) throw fail(`unknown client ${credentials.clientId}`);
-    if (client.authMethod !== this.method) {
-      throw fail(`client ${client.clientId} is registered for ${client.authMethod}`);
-    }
-    if (!this.clients.secretMatches(client, credentials.clientSecret)) {
-      throw fail(`wrong secret for client ${client.clientId}`);
-    }
-    return client;
+    return authenticateWithSecret(
+      this.clients,
+      this.method,
+      credentials.clientId,
+      credentials.clientSecret,
+      fail,
+    );
   }
 }
 

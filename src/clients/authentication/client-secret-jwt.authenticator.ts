@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { HMAC_JWS_ALGORITHMS, isHmacAlgorithm } from '../../trust/jws-algorithms.js';
 import { JwtAssertionVerifier } from '../../trust/jwt-assertion.verifier.js';
@@ -24,6 +25,12 @@ export class ClientSecretJwtAuthenticator extends JwtClientAuthenticator {
 
   protected handlesAlgorithm(alg: string | undefined): boolean {
     return isHmacAlgorithm(alg);
+  }
+
+  private readonly decoy = new Uint8Array(randomBytes(32));
+
+  protected decoyKeys(): Promise<Uint8Array> {
+    return Promise.resolve(this.decoy);
   }
 
   protected keysFor(client: Client): Uint8Array | undefined {

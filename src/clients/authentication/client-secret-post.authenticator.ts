@@ -5,6 +5,7 @@ import { ClientsService } from '../clients.service.js';
 import { ClientAuthenticationMethod } from './client-authentication-method.decorator.js';
 import type { ClientAuthenticator } from './client-authenticator.js';
 import type { ClientAuthenticationInput } from './client-credentials.js';
+import { authenticateWithSecret } from './secret-authentication.js';
 
 /** RFC 6749 §2.3.1: client_id and client_secret in the request body. */
 @ClientAuthenticationMethod()
@@ -25,15 +26,8 @@ export class ClientSecretPostAuthenticator implements ClientAuthenticator {
         detail: 'client_secret without client_id',
       });
     }
-    const client = await this.clients.find(clientId);
     const fail = (detail: string) =>
       new InvalidClientError('client authentication failed', { detail });
-    if (client === undefined) throw fail(`unknown client ${clientId}`);
-    if (client.authMethod !== this.method) {
-      throw fail(`client ${clientId} is registered for ${client.authMethod}`);
-    }
-    if (!this.clients.secretMatches(client, secret!))
-      throw fail(`wrong secret for client ${clientId}`);
-    return client;
+    return authenticateWithSecret(this.clients, this.method, clientId, secret!, fail);
   }
 }

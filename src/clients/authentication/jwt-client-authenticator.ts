@@ -34,6 +34,9 @@ export abstract class JwtClientAuthenticator implements ClientAuthenticator {
   /** The client's verification key(s); undefined when it has none (a failure). */
   protected abstract keysFor(client: Client): JWTVerifyGetKey | Uint8Array | undefined;
 
+  /** Keys nobody holds, checked when the client has none to check with. */
+  protected abstract decoyKeys(): Promise<JWTVerifyGetKey | Uint8Array>;
+
   presents(input: ClientAuthenticationInput): boolean {
     const { client_assertion: assertion, client_assertion_type: type } = input.params;
     if (assertion === undefined && type === undefined) return false;
@@ -64,24 +67,34 @@ export abstract class JwtClientAuthenticator implements ClientAuthenticator {
       );
     }
     const client = await this.clients.find(clientId);
-    const failed = (detail: string) => refuse('client authentication failed', detail);
-    if (client === undefined) throw failed(`unknown client ${clientId}`);
-    if (client.authMethod !== this.method) {
-      throw failed(`client ${clientId} is registered for ${client.authMethod}, not ${this.method}`);
-    }
-    const keys = this.keysFor(client);
-    if (keys === undefined) throw failed(`client ${clientId} has no ${this.method} key`);
-    const registered = client.metadata.token_endpoint_auth_signing_alg;
+    const problem =
+      client === undefined
+        ? `unknown client ${clientId}`
+        : client.authMethod !== this.method
+          ? `client ${clientId} is registered for ${client.authMethod}, not ${this.method}`
+          : undefined;
+    const keys = client === undefined || problem !== undefined ? undefined : this.keysFor(client);
+    const registered = client?.metadata.token_endpoint_auth_signing_alg;
     try {
+      // An unknown client, one of another method or without keys is checked against decoy keys:
+      // the same path, the same time and the same refusal as a known client's bad signature,
+      // so that the answer does not tell whether the client exists.
       await this.verifier.verifyClientAssertion(assertion, {
         clientId,
-        keys,
-        algorithms: registered === undefined ? this.signingAlgorithms : [registered],
+        keys: keys ?? (await this.decoyKeys()),
+        algorithms:
+          keys === undefined || registered === undefined ? this.signingAlgorithms : [registered],
         audiences: this.verifier.audiences(...(input.endpoint ? [input.endpoint] : [])),
       });
     } catch (error) {
       if (!(error instanceof InvalidAssertionError)) throw error;
-      throw refuse(error.describe('client assertion'), `client ${clientId}: ${error.detail ?? ''}`);
+      throw refuse(
+        error.describe('client assertion'),
+        `client ${clientId}: ${problem ?? (keys === undefined ? `no ${this.method} key` : (error.detail ?? ''))}`,
+      );
+    }
+    if (client === undefined || keys === undefined) {
+      throw refuse('client authentication failed', problem ?? `client ${clientId} has no key`);
     }
     return client;
   }

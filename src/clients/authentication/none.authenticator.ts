@@ -27,7 +27,9 @@ export class NoneAuthenticator implements ClientAuthenticator {
 
   async authenticate(input: ClientAuthenticationInput): Promise<Client> {
     const clientId = input.params.client_id!;
-    const client = await this.clients.find(clientId);
+    const { client, cached } = await this.clients.lookup(clientId);
+    // A refusal costs one database read whether or not the client exists (see ClientsService.reload).
+    if (cached && !client?.isPublic) await this.clients.reload(clientId);
     if (client === undefined) {
       throw new InvalidClientError('client authentication failed', {
         detail: `unknown client ${clientId}`,

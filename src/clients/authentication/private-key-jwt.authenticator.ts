@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { randomUUID } from 'node:crypto';
 import { ASYMMETRIC_JWS_ALGORITHMS, isHmacAlgorithm } from '../../trust/jws-algorithms.js';
 import { JwksResolver } from '../../trust/jwks-resolver.js';
 import { JwtAssertionVerifier } from '../../trust/jwt-assertion.verifier.js';
@@ -29,6 +36,20 @@ export class PrivateKeyJwtAuthenticator extends JwtClientAuthenticator {
 
   protected handlesAlgorithm(alg: string | undefined): boolean {
     return !isHmacAlgorithm(alg);
+  }
+
+  private decoy: Promise<JWTVerifyGetKey> | undefined;
+
+  /** One throwaway key of each type a client may register (RSA, EC, OKP), made on first use. */
+  protected decoyKeys(): Promise<JWTVerifyGetKey> {
+    this.decoy ??= Promise.all(
+      (['RS256', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const).map(async (alg) => {
+        const { publicKey } = await generateKeyPair(alg, { extractable: true });
+        // No alg on the JWK: the RSA key stands for RS* and PS* alike.
+        return { ...(await exportJWK(publicKey)), use: 'sig', kid: randomUUID() };
+      }),
+    ).then((keys) => createLocalJWKSet({ keys }));
+    return this.decoy;
   }
 
   protected keysFor(client: Client): JWTVerifyGetKey | undefined {

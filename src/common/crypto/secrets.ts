@@ -19,3 +19,17 @@ export function constantTimeEquals(a: string, b: string): boolean {
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
 }
+
+/** The SHA-256 of a secret nobody has: what an unknown client's presented secret is compared with. */
+const DECOY_SECRET_HASH = sha256(randomHandle());
+
+/**
+ * The work of checking a presented secret when there is nothing to check it
+ * against (an unknown client, or one registered for another method), so
+ * that such a refusal takes the same path and time as a wrong secret.
+ * Always false.
+ */
+export function decoySecretCheck(presented: string): false {
+  constantTimeEquals(sha256(presented), DECOY_SECRET_HASH);
+  return false;
+}

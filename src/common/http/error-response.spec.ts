@@ -225,6 +225,11 @@ describe('errorResponse', () => {
   });
 
   describe('under /admin', () => {
+    it('when the admin root is called with a query string then the error is still a problem', () => {
+      const response = errorResponse(new ProblemError(404, 'Not Found'), '/admin?access_token=x');
+      expect(response.headers['Content-Type']).toBe('application/problem+json; charset=utf-8');
+    });
+
     it('when a ProblemError has field errors then it is problem+json listing each field', () => {
       const error = ProblemError.badRequest('invalid client metadata', [
         { pointer: '/redirect_uris', detail: '"http://x/cb": use https' },

@@ -31,7 +31,8 @@ export function errorResponse(
   url: string,
   requestId: string = randomUUID(),
 ): ErrorResponse {
-  const admin = url === ADMIN_PREFIX || url.startsWith(`${ADMIN_PREFIX}/`);
+  const path = url.split(/[?#]/, 1)[0]!;
+  const admin = path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
   return admin ? problemResponse(error, requestId) : oauthResponse(error, requestId);
 }
 
@@ -100,6 +101,7 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
 };
 

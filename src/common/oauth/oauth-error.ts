@@ -129,6 +129,20 @@ export class AccessTokenRequiredError extends OAuthError {
   }
 }
 
+/**
+ * RFC 6750 §3.1: a malformed request to a bearer-protected resource (token in
+ * the URL, sent two ways, a broken credential): 400 invalid_request, with the
+ * challenge that §3 requires of every response that does not grant access.
+ */
+export class InvalidBearerRequestError extends InvalidRequestError {
+  override readonly headers: Readonly<Record<string, string>>;
+
+  constructor(description: string, realm: string) {
+    super(description);
+    this.headers = { 'WWW-Authenticate': bearerChallenge(realm, this.error) };
+  }
+}
+
 /** RFC 6750 §3.1: the access token is malformed, expired, revoked or otherwise unusable here. */
 export class InvalidTokenError extends OAuthError {
   readonly error = 'invalid_token';

@@ -158,6 +158,12 @@ describe('client_secret_jwt client authentication (RFC 7523 §2.2, OpenID Connec
       ),
     );
 
-    expectOAuthError(result, 400, 'invalid_client', 'client authentication failed');
+    // Checked against decoy keys: the same refusal as an unknown client's or a wrong secret's.
+    expectOAuthError(
+      result,
+      400,
+      'invalid_client',
+      'the client assertion has an invalid signature',
+    );
   });
 });

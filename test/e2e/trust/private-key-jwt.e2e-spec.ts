@@ -244,7 +244,13 @@ describe('private_key_jwt client authentication (RFC 7523 §2.2, OpenID Connect 
 
     const result = await refusedWith(assertion);
 
-    expectOAuthError(result, 400, 'invalid_client', 'client authentication failed');
+    // Checked against decoy keys: the same refusal as an unknown client's or a foreign key's.
+    expectOAuthError(
+      result,
+      400,
+      'invalid_client',
+      'the client assertion is signed with a key that is not registered for its issuer',
+    );
   });
 
   it('when a client assertion comes with HTTP Basic as well then invalid_request', async () => {

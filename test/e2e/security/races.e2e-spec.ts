@@ -1,0 +1,184 @@
+import { decodeJwt } from 'jose';
+import { startTestApp, type RegisteredClient, type TestApp } from '../../support/test-app.js';
+import {
+  authorizeThrough,
+  authorizeUrl,
+  pkcePair,
+  randomValue,
+  redirectOf,
+  REDIRECT_URI,
+  UserAgent,
+} from '../authorize/user-agent.js';
+import {
+  decide,
+  DEVICE_CODE_GRANT,
+  deviceAuthorization,
+  poll,
+} from '../device-flow/device-flow-support.js';
+import { grantRowOf, handleHash } from '../grants/persisted-grant-rows.js';
+import { assertionClaims, partyKey, type PartyKey, signAssertion } from '../trust/assertions.js';
+
+const PASSWORD = 'correct horse battery staple';
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const PARTNER = 'https://partner.example';
+const ROUNDS = 50;
+const CONCURRENCY = 20;
+
+/**
+ * Races (RFC 9700 §4.5, RFC 6749 §4.1.2, §10.5, RFC 7523 §3): one credential
+ * presented by twenty concurrent requests, fifty times over, on whichever
+ * database the project runs. Exactly one wins each time.
+ */
+describe('single-use credentials redeemed by 20 concurrent requests, 50 times', () => {
+  let service: TestApp;
+  let client: RegisteredClient;
+  let user: { id: string; username: string };
+  let browser: UserAgent;
+  let partnerKey: PartyKey;
+
+  beforeAll(async () => {
+    service = await startTestApp();
+    user = await service.createUser({ username: 'racer', password: PASSWORD });
+    client = await service.createClient({
+      grant_types: [
+        'authorization_code',
+        'refresh_token',
+        'password',
+        DEVICE_CODE_GRANT,
+        JWT_BEARER,
+      ],
+      redirect_uris: [REDIRECT_URI],
+      scope: 'openid offline_access read',
+      require_consent: false,
+    });
+    partnerKey = await partyKey('partner-race');
+    const issuer = await service.admin('POST', '/admin/trusted-issuers', {
+      issuer: PARTNER,
+      jwks: { keys: [partnerKey.publicJwk] },
+    });
+    expect(issuer.status).toBe(201);
+    browser = new UserAgent(service.issuer);
+  });
+  afterAll(() => service?.close());
+
+  const basic = () => ({ basic: [client.client_id, client.client_secret!] as [string, string] });
+  const race = (request: () => Promise<{ status: number; body: any }>) =>
+    Promise.all(Array.from({ length: CONCURRENCY }, request));
+  const successes = <R extends { status: number }>(results: R[]) =>
+    results.filter((result) => result.status === 200);
+  const expectOneWinner = (results: { status: number; body: any }[]) => {
+    expect(successes(results)).toHaveLength(1);
+    for (const result of results.filter((r) => r.status !== 200)) {
+      expect(result.status).toBe(400);
+      expect(Object.keys(result.body).sort()).toEqual(['error', 'error_description']);
+    }
+  };
+
+  async function mintCode(): Promise<{ code: string; verifier: string }> {
+    const { verifier, challenge } = pkcePair();
+    const response = await authorizeThrough(
+      browser,
+      authorizeUrl(service, {
+        client_id: client.client_id,
+        response_type: 'code',
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid',
+        state: randomValue(),
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }),
+      { username: user.username, password: PASSWORD },
+    );
+    return { code: redirectOf(response).query.code!, verifier };
+  }
+
+  it('when one authorization code is redeemed by 20 concurrent requests then exactly one gets tokens, every time', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const { code, verifier } = await mintCode();
+
+      const results = await race(() =>
+        service.postForm(
+          '/token',
+          {
+            grant_type: 'authorization_code',
+            code,
+            code_verifier: verifier,
+            redirect_uri: REDIRECT_URI,
+          },
+          basic(),
+        ),
+      );
+
+      expectOneWinner(results);
+      for (const loser of results.filter((r) => r.status !== 200)) {
+        expect(loser.body.error).toBe('invalid_grant');
+      }
+      const row = await grantRowOf(service.db, code);
+      expect(row?.consumed_at).not.toBeNull();
+    }
+  });
+
+  it('when one refresh token is rotated by 20 concurrent requests then exactly one gets tokens and the family never has two live refresh tokens', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const issued = await service.postForm(
+        '/token',
+        { grant_type: 'password', username: user.username, password: PASSWORD, scope: 'read' },
+        basic(),
+      );
+      expect(issued.status).toBe(200);
+      const refreshToken = issued.body.refresh_token as string;
+      const familyId = (await grantRowOf(service.db, refreshToken))!.family_id;
+
+      const results = await race(() =>
+        service.postForm(
+          '/token',
+          { grant_type: 'refresh_token', refresh_token: refreshToken },
+          basic(),
+        ),
+      );
+
+      expectOneWinner(results);
+      const live = await service.db.query<{ n: unknown }>(
+        `SELECT COUNT(*) AS n FROM persisted_grant
+          WHERE family_id = $1 AND type = 'refresh_token' AND consumed_at IS NULL AND expires_at > $2`,
+        [familyId, Date.now()],
+      );
+      expect(Number(live[0]!.n)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('when one approved device code is polled by 20 concurrent requests then exactly one gets tokens, every time', async () => {
+    const agent = new UserAgent(service.issuer);
+    for (let round = 0; round < ROUNDS; round++) {
+      const started = await deviceAuthorization(service, client, { scope: 'openid' });
+      expect(started.status).toBe(200);
+      await decide(agent, started.body.user_code, user, 'allow');
+
+      const results = await race(() => poll(service, client, started.body.device_code));
+
+      expectOneWinner(results);
+      expect(decodeJwt(successes(results)[0]!.body.access_token).sub).toBe(user.id);
+    }
+  });
+
+  it('when one JWT assertion is presented by 20 concurrent requests then exactly one gets a token and its jti is stored once', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const claims = assertionClaims(PARTNER, 'racer', `${service.issuer}/token`);
+      const assertion = await signAssertion(partnerKey, claims);
+
+      const results = await race(() =>
+        service.postForm('/token', { grant_type: JWT_BEARER, assertion }, basic()),
+      );
+
+      expectOneWinner(results);
+      for (const loser of results.filter((r) => r.status !== 200)) {
+        expect(loser.body.error).toBe('invalid_grant');
+      }
+      const stored = await service.db.query(
+        "SELECT id FROM persisted_grant WHERE type = 'assertion_jti' AND handle_hash = $1",
+        [handleHash(`${PARTNER}:${claims.jti}`)],
+      );
+      expect(stored.length).toBeLessThanOrEqual(1);
+    }
+  });
+});
