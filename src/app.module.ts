@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { EXTENSION_MODULES } from './extensions/index.js';
 import { GrantsModule } from './grants/grants.module.js';
 import { KeysModule } from './keys/keys.module.js';
+import { SharedStateModule } from './shared-state/shared-state.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 import { UserinfoModule } from './userinfo/userinfo.module.js';
 import type { ResourceOwnerPasswordValidator } from './users/resource-owner-password.validator.js';
@@ -32,6 +33,7 @@ export class AppModule {
       imports: [
         AppConfigModule,
         DatabaseModule,
+        SharedStateModule,
         UsersModule.forRoot({ passwordValidator: options.passwordValidator }),
         ClientsModule,
         KeysModule,
