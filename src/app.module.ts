@@ -11,6 +11,7 @@ import { HealthModule } from './health/health.module.js';
 import { KeysModule } from './keys/keys.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { SharedStateModule } from './shared-state/shared-state.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 import type { DestinationStream } from 'pino';
 import { UserinfoModule } from './userinfo/userinfo.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
         LoggingModule.forRoot(options.logDestination),
         MetricsModule,
         DatabaseModule,
+        SharedStateModule,
         HealthModule,
         UsersModule.forRoot({ passwordValidator: options.passwordValidator }),
         ClientsModule,

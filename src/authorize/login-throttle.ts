@@ -1,54 +1,53 @@
 import { Injectable } from '@nestjs/common';
+import { sha256 } from '../common/crypto/secrets.js';
+import { WindowedCounters } from '../shared-state/windowed-counters.js';
 
 const WINDOW_MS = 15 * 60_000;
 /** Failed sign-ins allowed per account, and per client address, in a window. */
 export const MAX_FAILURES_PER_ACCOUNT = 5;
 export const MAX_FAILURES_PER_ADDRESS = 20;
-const MAX_TRACKED = 100_000;
 
 /**
- * Rate limit on failed sign-ins, per account and per address, in this
- * process (a shared store arrives with Redis support). Success does not
- * reset the address counter, so one good account cannot launder guesses.
+ * Rate limit on failed sign-ins, per account and per address, on the shared
+ * counters (every instance counts in the same window when REDIS_URL is set).
+ * Success does not reset the address counter, so one good account cannot
+ * launder guesses.
+ *
+ * Fail closed: when the counters cannot be read (Redis down) isBlocked
+ * rejects with SharedStateUnavailableError and the caller refuses the
+ * sign-in (503) rather than check a password unthrottled, since per-process
+ * counting would multiply the guesses allowed by the number of instances
+ * and lose them at every restart. Sign-ins come back by themselves with Redis.
  */
 @Injectable()
 export class LoginThrottle {
-  private readonly failures = new Map<string, { count: number; resetAt: number }>();
+  constructor(private readonly counters: WindowedCounters) {}
 
-  isBlocked(username: string, address: string): boolean {
-    return (
-      this.count(`user:${username.toLowerCase()}`) >= MAX_FAILURES_PER_ACCOUNT ||
-      this.count(`addr:${address}`) >= MAX_FAILURES_PER_ADDRESS
-    );
+  async isBlocked(username: string, address: string): Promise<boolean> {
+    const [account, source] = await Promise.all([
+      this.counters.read(accountKey(username)),
+      this.counters.read(addressKey(address)),
+    ]);
+    return account.count >= MAX_FAILURES_PER_ACCOUNT || source.count >= MAX_FAILURES_PER_ADDRESS;
   }
 
-  recordFailure(username: string, address: string): void {
-    this.increment(`user:${username.toLowerCase()}`);
-    this.increment(`addr:${address}`);
+  async recordFailure(username: string, address: string): Promise<void> {
+    await Promise.all([
+      this.counters.increment(accountKey(username), WINDOW_MS),
+      this.counters.increment(addressKey(address), WINDOW_MS),
+    ]);
   }
 
-  recordSuccess(username: string): void {
-    this.failures.delete(`user:${username.toLowerCase()}`);
+  async recordSuccess(username: string): Promise<void> {
+    await this.counters.reset(accountKey(username));
   }
+}
 
-  private count(key: string): number {
-    const entry = this.failures.get(key);
-    if (entry === undefined) return 0;
-    if (entry.resetAt <= Date.now()) {
-      this.failures.delete(key);
-      return 0;
-    }
-    return entry.count;
-  }
+/** Usernames are hashed: the shared store holds no account names. */
+function accountKey(username: string): string {
+  return `login:user:${sha256(username.toLowerCase())}`;
+}
 
-  private increment(key: string): void {
-    const now = Date.now();
-    const entry = this.failures.get(key);
-    if (entry === undefined || entry.resetAt <= now) {
-      if (this.failures.size >= MAX_TRACKED) this.failures.clear();
-      this.failures.set(key, { count: 1, resetAt: now + WINDOW_MS });
-    } else {
-      entry.count += 1;
-    }
-  }
+function addressKey(address: string): string {
+  return `login:addr:${address}`;
 }

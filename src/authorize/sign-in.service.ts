@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { SharedStateUnavailableError } from '../shared-state/shared-state-unavailable.error.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { BrowserRequest } from './authorization.service.js';
@@ -23,6 +24,8 @@ export type SignInResult =
  */
 @Injectable()
 export class SignInService {
+  private readonly logger = new Logger('SignIn');
+
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionService,
@@ -36,7 +39,16 @@ export class SignInService {
   ): Promise<SignInResult> {
     const username = submittedUsername(form);
     const password = typeof form.password === 'string' ? form.password.slice(0, 1024) : '';
-    if (this.throttle.isBlocked(username, browser.address)) {
+    let blocked: boolean;
+    try {
+      blocked = await this.throttle.isBlocked(username, browser.address);
+    } catch (error) {
+      if (!(error instanceof SharedStateUnavailableError)) throw error;
+      // Fail closed (LoginThrottle): no password is checked without the failure counters.
+      this.logger.warn(`sign-in refused: ${error.message}`);
+      return { ok: false, error: UNAVAILABLE, status: 503 };
+    }
+    if (blocked) {
       return {
         ok: false,
         error: 'Too many failed sign-in attempts. Try again later.',
@@ -49,15 +61,23 @@ export class SignInService {
         : await this.users.verifyPassword(username, password);
     if (user === undefined) {
       this.metrics.passwordCheckFailed('login_form');
-      this.throttle.recordFailure(username, browser.address);
+      // Should the store fail just now, the answer is still the truth; the next attempt fails closed.
+      await this.throttle.recordFailure(username, browser.address).catch(this.unrecorded);
       return { ok: false, error: 'The username or password is wrong.', status: 401 };
     }
-    this.throttle.recordSuccess(username);
+    await this.throttle.recordSuccess(username).catch(this.unrecorded);
     await this.sessions.end(await this.sessions.find(browser.cookieHeader));
     const { session, cookie } = await this.sessions.start(user.id);
     return { ok: true, user, session, cookie };
   }
+
+  private readonly unrecorded = (error: unknown): void => {
+    if (!(error instanceof SharedStateUnavailableError)) throw error;
+    this.logger.warn(`sign-in outcome not recorded: ${error.message}`);
+  };
 }
+
+const UNAVAILABLE = 'Signing in is temporarily unavailable. Try again in a moment.';
 
 /** The username a login form submitted, as the page shows it again. */
 export function submittedUsername(form: Readonly<Record<string, unknown>>): string {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { MoreThan, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
@@ -17,6 +17,7 @@ import { ClientEntity } from './client.entity.js';
 import { ClientMetadataValidator } from './client-metadata.validator.js';
 import { isStorableText } from '../database/storable-text.js';
 import { CorsService } from './cors.service.js';
+import { InvalidationBus } from '../shared-state/invalidation-bus.js';
 
 /** A client as written: the stored client and, when one was generated, the secret to show once. */
 export interface ClientWriteResult {
@@ -29,12 +30,16 @@ export interface ClientPage {
   readonly nextCursor: string | undefined;
 }
 
-/** How long a cached client is trusted before it is read again (bounds staleness across instances). */
+/**
+ * How long a cached client is trusted before it is read again. Other
+ * instances drop it at once when told through the invalidation bus (Redis);
+ * this bounds staleness when a message cannot get through.
+ */
 const CACHE_TTL_MS = 30_000;
 
 /** The client store: registration, lookup (cached), secrets. */
 @Injectable()
-export class ClientsService {
+export class ClientsService implements OnModuleInit {
   private readonly cache = new Map<string, { client: Client; until: number }>();
 
   constructor(
@@ -42,7 +47,17 @@ export class ClientsService {
     private readonly validator: ClientMetadataValidator,
     private readonly cors: CorsService,
     private readonly keys: KeysService,
+    private readonly bus: InvalidationBus,
   ) {}
+
+  onModuleInit(): void {
+    // Another instance changed a client (undefined: any client may have changed).
+    this.bus.subscribe('clients', (clientId) => {
+      if (clientId === undefined) this.cache.clear();
+      else this.cache.delete(clientId);
+      this.cors.invalidate();
+    });
+  }
 
   async find(clientId: string): Promise<Client | undefined> {
     return (await this.lookup(clientId)).client;
@@ -134,6 +149,7 @@ export class ClientsService {
       throw error;
     }
     this.cors.invalidate();
+    await this.bus.publish('clients', clientId);
     return { client: toClient(entity), clientSecret: secret };
   }
 
@@ -186,6 +202,7 @@ export class ClientsService {
     entity.updatedAt = Date.now();
     await this.repository.save(entity);
     this.cache.delete(clientId);
+    await this.bus.publish('clients', clientId);
     return { client: toClient(entity), clientSecret: secret };
   }
 
@@ -196,6 +213,7 @@ export class ClientsService {
       { secretHash: sha256(secret), encryptedSecret: null, updatedAt: Date.now() },
     );
     this.cache.delete(clientId);
+    await this.bus.publish('clients', clientId);
   }
 
   async delete(clientId: string): Promise<void> {
@@ -203,6 +221,7 @@ export class ClientsService {
     const result = await this.repository.delete({ clientId });
     this.cache.delete(clientId);
     this.cors.invalidate();
+    await this.bus.publish('clients', clientId);
     if (!result.affected) throw ProblemError.notFound(`no client "${clientId}"`);
   }
 
@@ -237,6 +256,7 @@ export class ClientsService {
     await this.repository.save(entity);
     this.cache.delete(entity.clientId);
     this.cors.invalidate();
+    await this.bus.publish('clients', entity.clientId);
     return { client: toClient(entity), clientSecret: secret };
   }
 }

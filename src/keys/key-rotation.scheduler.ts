@@ -9,15 +9,16 @@ import type { ConfigType } from '@nestjs/config';
 import { keysConfig } from '../config/keys.config.js';
 import { KeysService } from './keys.service.js';
 
-/** How often an instance looks at its keys: rotation is due, or another instance rotated them. */
+/** How often an instance looks whether rotation is due. */
 const MAX_CHECK_INTERVAL_MS = 60_000;
 
 /**
  * Rotates signing keys every KEY_ROTATION_PERIOD (unless it is `off`). The key that starts
  * signing was published as `next` one period earlier, so every cache of the
  * JWKS has it; the key it replaces stays published until its tokens expire.
- * Each check also reloads the keys, so an instance follows a rotation done
- * by another one (or by the CLI) within a check interval.
+ * Other instances follow through the `keys` invalidation channel, or by
+ * KeysService's reload after a minute (a rotation done by the CLI, or
+ * without Redis).
  */
 @Injectable()
 export class KeyRotationScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -32,11 +33,9 @@ export class KeyRotationScheduler implements OnApplicationBootstrap, OnApplicati
 
   onApplicationBootstrap(): void {
     const period = this.config.rotationPeriodMs;
-    const interval =
-      period === undefined
-        ? MAX_CHECK_INTERVAL_MS
-        : Math.min(Math.max(Math.floor(period / 5), 1_000), MAX_CHECK_INTERVAL_MS);
-    this.timer = setInterval(() => void this.check(), interval);
+    if (period === undefined) return;
+    const interval = Math.min(Math.max(Math.floor(period / 5), 1_000), MAX_CHECK_INTERVAL_MS);
+    this.timer = setInterval(() => void this.check(period), interval);
     this.timer.unref();
   }
 
@@ -44,14 +43,12 @@ export class KeyRotationScheduler implements OnApplicationBootstrap, OnApplicati
     clearInterval(this.timer);
   }
 
-  /** One check: the chains due are rotated, and the keys in memory follow the database. */
-  async check(): Promise<void> {
-    const period = this.config.rotationPeriodMs;
+  /** One check: the chains due are rotated. */
+  async check(period: number): Promise<void> {
     if (this.running) return;
     this.running = true;
     try {
-      const rotated = period === undefined ? [] : await this.keys.rotateDue(Date.now() - period);
-      if (rotated.length === 0) await this.keys.refresh();
+      await this.keys.rotateDue(Date.now() - period);
     } catch (error) {
       // The database may be away for a moment; the next check tries again.
       this.logger.warn(

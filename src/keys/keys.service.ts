@@ -7,6 +7,7 @@ import { LessThanOrEqual, Repository } from 'typeorm';
 import { InvalidEnvironmentError } from '../config/environment.js';
 import { databaseConfig } from '../config/database.config.js';
 import { keysConfig } from '../config/keys.config.js';
+import { InvalidationBus } from '../shared-state/invalidation-bus.js';
 import { KeyEncryption } from './key-encryption.js';
 import { resolveKeyEncryptionSecret } from './key-encryption-secret.js';
 import { generateSigningKeyPair } from './key-pair.factory.js';
@@ -18,6 +19,14 @@ import { SigningKeyEntity } from './signing-key.entity.js';
  * it signed (access tokens live at most 24 h) plus clock skew.
  */
 export const RETIRED_KEY_RETENTION_MS = (24 * 3600 + 300) * 1000;
+
+/**
+ * Loaded keys are read again after this long, should an invalidation from
+ * another instance's rotation have been lost (Redis down).
+ */
+const RELOAD_AFTER_MS = 60_000;
+/** A kid this instance does not know reads the keys again, at most this often. */
+const UNKNOWN_KID_RELOAD_COOLDOWN_MS = 5_000;
 
 /** HKDF info of the key that encrypts client secrets, apart from the signing keys' one. */
 const CLIENT_SECRET_ENCRYPTION_INFO = 'identity-service client secret encryption';
@@ -32,6 +41,12 @@ export interface ActiveSigningKey {
  * Signing keys, one chain per algorithm: a `current` key signs, a `next` key
  * is already published so that caches of the JWKS know it before it signs,
  * and `retired` keys stay published until what they signed has expired.
+ *
+ * With several instances the keys are read from the database: a rotation on
+ * one is announced on the `keys` channel and every other instance reloads,
+ * so it signs with the promoted key (which it already published as `next`)
+ * and publishes the new `next`. Lost announcements are caught by a reload
+ * after RELOAD_AFTER_MS, or sooner when a token names an unknown kid.
  */
 @Injectable()
 export class KeysService implements OnModuleInit {
@@ -42,11 +57,16 @@ export class KeysService implements OnModuleInit {
   private signing = new Map<SigningAlgorithm, ActiveSigningKey>();
   private verification = new Map<string, { alg: SigningAlgorithm; key: KeyObject }>();
   private publishedJwks: { keys: JWK[] } = { keys: [] };
+  private loadedAt = 0;
+  private reloading: Promise<void> | undefined;
+  private reloadAgain = false;
+  private unknownKidReloadAt = 0;
 
   constructor(
     @InjectRepository(SigningKeyEntity) private readonly repository: Repository<SigningKeyEntity>,
     @Inject(keysConfig.KEY) private readonly keys: ConfigType<typeof keysConfig>,
     @Inject(databaseConfig.KEY) private readonly database: ConfigType<typeof databaseConfig>,
+    private readonly bus: InvalidationBus,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -55,10 +75,13 @@ export class KeysService implements OnModuleInit {
     this.secretEncryption = new KeyEncryption(secret, CLIENT_SECRET_ENCRYPTION_INFO);
     await this.ensureKeyChains();
     await this.reload();
+    // Another instance rotated keys.
+    this.bus.subscribe('keys', () => void this.refresh(true));
   }
 
   /** The key that signs for an algorithm now. */
   signingKey(alg: SigningAlgorithm): ActiveSigningKey {
+    this.refreshIfStale();
     const key = this.signing.get(alg);
     if (key === undefined) throw new Error(`no current signing key for ${alg}`);
     return key;
@@ -66,7 +89,17 @@ export class KeysService implements OnModuleInit {
 
   /** A published public key by kid, for verifying what this service signed. */
   verificationKey(kid: string): { alg: SigningAlgorithm; key: KeyObject } | undefined {
-    return this.verification.get(kid);
+    this.refreshIfStale();
+    const found = this.verification.get(kid);
+    if (
+      found === undefined &&
+      Date.now() - this.unknownKidReloadAt > UNKNOWN_KID_RELOAD_COOLDOWN_MS
+    ) {
+      // Perhaps signed by another instance after a rotation this one has not heard of.
+      this.unknownKidReloadAt = Date.now();
+      void this.refresh(false);
+    }
+    return found;
   }
 
   /**
@@ -84,6 +117,7 @@ export class KeysService implements OnModuleInit {
 
   /** The JWK Set to publish (RFC 7517 §5): current, next and still-needed retired keys. */
   jwks(): { keys: JWK[] } {
+    this.refreshIfStale();
     return this.publishedJwks;
   }
 
@@ -112,11 +146,6 @@ export class KeysService implements OnModuleInit {
     return due.length === 0 ? [] : this.rotateChains(due, activatedBefore);
   }
 
-  /** Reads the keys again: another instance (or the CLI) may have rotated them. */
-  refresh(): Promise<void> {
-    return this.reload();
-  }
-
   private async rotateChains(
     algs: readonly SigningAlgorithm[],
     activatedBefore: number | undefined,
@@ -142,8 +171,11 @@ export class KeysService implements OnModuleInit {
       // Retired keys whose tokens have all expired leave for good.
       await keys.delete({ state: 'retired', retainUntil: LessThanOrEqual(now) });
     });
-    await this.reload();
-    if (rotated.length > 0) this.logger.log(`rotated signing keys: ${rotated.join(', ')}`);
+    await this.refresh(true);
+    if (rotated.length > 0) {
+      await this.bus.publish('keys');
+      this.logger.log(`rotated signing keys: ${rotated.join(', ')}`);
+    }
     return rotated;
   }
 
@@ -182,8 +214,43 @@ export class KeysService implements OnModuleInit {
     });
   }
 
+  private refreshIfStale(): void {
+    if (this.reloading === undefined && Date.now() - this.loadedAt > RELOAD_AFTER_MS) {
+      void this.refresh(false);
+    }
+  }
+
+  /**
+   * Reads the keys again; never rejects (a failure is logged and the keys
+   * in use stay). Concurrent calls share one read; a `changed` call during a
+   * read (the database may have changed after it began) reads once more.
+   */
+  private refresh(changed: boolean): Promise<void> {
+    if (this.reloading !== undefined) {
+      if (changed) this.reloadAgain = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      try {
+        do {
+          this.reloadAgain = false;
+          await this.reload();
+        } while (this.reloadAgain);
+      } catch (error) {
+        this.loadedAt = Date.now();
+        this.logger.error(
+          `could not reload signing keys: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      } finally {
+        this.reloading = undefined;
+      }
+    })();
+    return this.reloading;
+  }
+
   private async reload(): Promise<void> {
     const now = Date.now();
+    const decrypted = new Map([...this.signing.values()].map((key) => [key.kid, key.privateKey]));
     const entities = (await this.repository.find({ order: { createdAt: 'ASC' } })).filter(
       (key) => key.state !== 'retired' || (key.retainUntil ?? 0) > now,
     );
@@ -198,13 +265,14 @@ export class KeysService implements OnModuleInit {
         signing.set(entity.alg, {
           kid: entity.kid,
           alg: entity.alg,
-          privateKey: this.decrypt(entity),
+          privateKey: decrypted.get(entity.kid) ?? this.decrypt(entity),
         });
       }
     }
     this.signing = signing;
     this.verification = verification;
     this.publishedJwks = { keys: entities.map((entity) => entity.publicJwk) };
+    this.loadedAt = now;
   }
 
   private decrypt(entity: SigningKeyEntity): KeyObject {

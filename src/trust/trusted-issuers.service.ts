@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { JSONWebKeySet } from 'jose';
 import { randomUUID } from 'node:crypto';
@@ -8,6 +8,7 @@ import { httpsUrlProblem } from '../clients/redirect-uri.rules.js';
 import { decodeCursor, encodeCursor } from '../common/problem/cursor.js';
 import { ProblemError, type ProblemFieldError } from '../common/problem/problem.error.js';
 import { isUniqueViolation } from '../database/unique-violation.js';
+import { InvalidationBus } from '../shared-state/invalidation-bus.js';
 import { publicJwksProblem } from './jwks.rules.js';
 import type { CreateTrustedIssuerDto } from './trusted-issuer.dto.js';
 import { isStorableText } from '../database/storable-text.js';
@@ -18,18 +19,31 @@ export interface TrustedIssuerPage {
   readonly nextCursor: string | undefined;
 }
 
-/** How long a looked-up issuer is trusted before it is read again (bounds staleness across instances). */
+/**
+ * How long a looked-up issuer is trusted before it is read again. Other
+ * instances drop it at once when told through the invalidation bus (Redis);
+ * this bounds staleness when a message cannot get through.
+ */
 const CACHE_TTL_MS = 30_000;
 
 /** The trusted issuers of JWT assertions: administration and (cached) lookup by `iss`. */
 @Injectable()
-export class TrustedIssuersService {
+export class TrustedIssuersService implements OnModuleInit {
   private readonly cache = new Map<string, { issuer: TrustedIssuerEntity | null; until: number }>();
 
   constructor(
     @InjectRepository(TrustedIssuerEntity)
     private readonly repository: Repository<TrustedIssuerEntity>,
+    private readonly bus: InvalidationBus,
   ) {}
+
+  onModuleInit(): void {
+    // Another instance changed a trusted issuer (undefined: any may have changed).
+    this.bus.subscribe('trusted-issuers', (issuer) => {
+      if (issuer === undefined) this.cache.clear();
+      else this.cache.delete(issuer);
+    });
+  }
 
   /** The trusted issuer whose JWTs carry this `iss`, or undefined. */
   async findByIssuer(issuer: string): Promise<TrustedIssuerEntity | undefined> {
@@ -65,6 +79,7 @@ export class TrustedIssuersService {
       throw error;
     }
     this.cache.delete(entity.issuer);
+    await this.bus.publish('trusted-issuers', entity.issuer);
     return entity;
   }
 
@@ -118,6 +133,7 @@ export class TrustedIssuersService {
     if (entity === null) throw ProblemError.notFound(`no trusted issuer "${id}"`);
     await this.repository.delete({ id });
     this.cache.delete(entity.issuer);
+    await this.bus.publish('trusted-issuers', entity.issuer);
   }
 }
 

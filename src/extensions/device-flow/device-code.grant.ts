@@ -64,14 +64,13 @@ export class DeviceCodeGrant implements GrantHandler {
     if (row.expiresAt <= now) throw new ExpiredTokenError('the device code has expired');
     const authorization = row.payload as unknown as DeviceAuthorization;
     if (authorization.status === 'denied') {
-      this.polling.forget(row.id);
+      await this.polling.forget(row.id);
       throw new AccessDeniedError('the user denied the request');
     }
     if (authorization.status === 'pending') {
-      if (this.polling.poll(row.id, POLLING_INTERVAL_SECONDS, row.expiresAt, now)) {
-        throw new SlowDownError(
-          `polled too often: wait ${this.polling.intervalOf(row.id)} seconds between requests`,
-        );
+      const poll = await this.polling.poll(row.id, POLLING_INTERVAL_SECONDS, row.expiresAt, now);
+      if (poll.tooSoon) {
+        throw new SlowDownError(`polled too often: wait ${poll.interval} seconds between requests`);
       }
       throw new AuthorizationPendingError('the user has not yet approved the request');
     }
@@ -81,7 +80,7 @@ export class DeviceCodeGrant implements GrantHandler {
     if (!(await this.store.consume(row.id, now))) {
       throw new InvalidGrantError(INVALID, 'device code redeemed concurrently');
     }
-    this.polling.forget(row.id);
+    await this.polling.forget(row.id);
     const scopes = parseScope(authorization.scope);
     const grant = {
       subject: authorization.subject,

@@ -9,6 +9,7 @@ import { errorPage } from '../../authorize/pages/message.page.js';
 import { SessionService, type UserSession } from '../../authorize/session.service.js';
 import { SignInService, submittedUsername } from '../../authorize/sign-in.service.js';
 import { ClientsService } from '../../clients/clients.service.js';
+import { SharedStateUnavailableError } from '../../shared-state/shared-state-unavailable.error.js';
 import type { UserEntity } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
 import {
@@ -28,6 +29,7 @@ export interface DevicePageOutcome {
 
 const WRONG_CODE = 'That code is not valid or has expired. Check the code on your device.';
 const TOO_MANY = 'Too many wrong codes. Try again later.';
+const UNAVAILABLE = 'Codes cannot be checked just now. Try again in a moment.';
 const CSRF_FAILED = 'The form was not submitted from this site (CSRF check failed).';
 const LOGIN_ACTION = `/${VERIFICATION_PATH}/login`;
 const CONSENT_ACTION = `/${VERIFICATION_PATH}/consent`;
@@ -138,14 +140,25 @@ export class DeviceVerificationService {
 
   /** A user code from a form, rate-limited per address: wrong ones count, too many get 429. */
   private async lookup(input: unknown, browser: BrowserRequest): Promise<Lookup> {
-    if (this.throttle.isBlocked(browser.address)) {
+    let blocked: boolean;
+    try {
+      blocked = await this.throttle.isBlocked(browser.address);
+    } catch (error) {
+      // Fail closed (UserCodeThrottle): no code is looked up without the counters.
+      if (!(error instanceof SharedStateUnavailableError)) throw error;
+      return { ok: false, outcome: this.codeEntryAgain(browser, UNAVAILABLE, 503) };
+    }
+    if (blocked) {
       return { ok: false, outcome: this.codeEntryAgain(browser, TOO_MANY, 429) };
     }
     const userCode = normalizeUserCode(input);
     const pending = userCode === undefined ? undefined : await this.devices.findPending(userCode);
     const client = pending === undefined ? undefined : await this.clients.find(pending.clientId);
     if (pending === undefined || client === undefined) {
-      this.throttle.recordFailure(browser.address);
+      // Should the store fail just now, the answer is still the truth; the next entry fails closed.
+      await this.throttle.recordFailure(browser.address).catch((error: unknown) => {
+        if (!(error instanceof SharedStateUnavailableError)) throw error;
+      });
       const typed = typeof input === 'string' ? input.slice(0, 64) : undefined;
       return { ok: false, outcome: this.codeEntryAgain(browser, WRONG_CODE, 400, typed) };
     }

@@ -1,36 +1,30 @@
 import { Injectable } from '@nestjs/common';
+import { WindowedCounters } from '../../shared-state/windowed-counters.js';
 
 const WINDOW_MS = 15 * 60_000;
 /** Wrong user codes allowed per client address in a window (RFC 8628 §5.1). */
 export const MAX_WRONG_USER_CODES_PER_ADDRESS = 10;
-const MAX_TRACKED = 100_000;
 
 /**
- * Rate limit on wrong user-code entries per address, in this process (a
- * shared store arrives with Redis support), so that user codes cannot be
- * guessed by brute force.
+ * Rate limit on wrong user-code entries per address, on the shared counters
+ * (every instance counts alike when REDIS_URL is set), so that user codes
+ * cannot be guessed by brute force. Fail closed like the login throttle:
+ * with the counters unreadable, isBlocked rejects (SharedStateUnavailableError)
+ * and no code is looked up.
  */
 @Injectable()
 export class UserCodeThrottle {
-  private readonly failures = new Map<string, { count: number; resetAt: number }>();
+  constructor(private readonly counters: WindowedCounters) {}
 
-  isBlocked(address: string, now: number = Date.now()): boolean {
-    const entry = this.failures.get(address);
-    if (entry === undefined) return false;
-    if (entry.resetAt <= now) {
-      this.failures.delete(address);
-      return false;
-    }
-    return entry.count >= MAX_WRONG_USER_CODES_PER_ADDRESS;
+  async isBlocked(address: string): Promise<boolean> {
+    return (await this.counters.read(key(address))).count >= MAX_WRONG_USER_CODES_PER_ADDRESS;
   }
 
-  recordFailure(address: string, now: number = Date.now()): void {
-    const entry = this.failures.get(address);
-    if (entry === undefined || entry.resetAt <= now) {
-      if (this.failures.size >= MAX_TRACKED) this.failures.clear();
-      this.failures.set(address, { count: 1, resetAt: now + WINDOW_MS });
-    } else {
-      entry.count += 1;
-    }
+  async recordFailure(address: string): Promise<void> {
+    await this.counters.increment(key(address), WINDOW_MS);
   }
+}
+
+function key(address: string): string {
+  return `user-code:addr:${address}`;
 }

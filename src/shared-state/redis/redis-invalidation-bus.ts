@@ -1,0 +1,100 @@
+import { Logger } from '@nestjs/common';
+import {
+  InvalidationBus,
+  type InvalidationChannel,
+  type InvalidationHandler,
+} from '../invalidation-bus.js';
+import type { RedisConnections } from './redis-connections.js';
+
+interface Message {
+  /** The instance that sent it. */
+  readonly from: string;
+  readonly key: string | null;
+}
+
+/**
+ * Redis pub/sub, one channel per InvalidationChannel under the issuer's
+ * prefix. When the subscriber connection comes back after an outage, every
+ * handler hears "anything may have changed", since messages sent meanwhile
+ * are lost.
+ */
+export class RedisInvalidationBus extends InvalidationBus {
+  private readonly logger = new Logger('SharedState');
+  private readonly handlers = new Map<string, InvalidationHandler[]>();
+  private readyBefore = false;
+  private publishFailing = false;
+
+  constructor(private readonly redis: RedisConnections) {
+    super();
+    redis.subscriber.on('message', (channel: string, raw: string) => this.deliver(channel, raw));
+    redis.subscriber.on('ready', () => {
+      if (this.readyBefore) this.deliverToAll();
+      this.readyBefore = true;
+    });
+  }
+
+  async publish(channel: InvalidationChannel, key?: string): Promise<void> {
+    const message: Message = { from: this.redis.instanceId, key: key ?? null };
+    try {
+      await this.redis.commands.publish(this.channelName(channel), JSON.stringify(message));
+      this.publishFailing = false;
+    } catch (error) {
+      // Other instances' cache lifetimes bound staleness; one line per outage.
+      if (!this.publishFailing) {
+        this.logger.warn(
+          `could not publish a ${channel} invalidation: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      this.publishFailing = true;
+    }
+  }
+
+  subscribe(channel: InvalidationChannel, handler: InvalidationHandler): void {
+    const name = this.channelName(channel);
+    const existing = this.handlers.get(name);
+    if (existing !== undefined) {
+      existing.push(handler);
+      return;
+    }
+    this.handlers.set(name, [handler]);
+    // Queued until connected; ioredis subscribes again after every reconnect.
+    this.redis.subscriber.subscribe(name).catch((error: unknown) => {
+      this.logger.warn(
+        `could not subscribe to ${channel}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+  }
+
+  private channelName(channel: InvalidationChannel): string {
+    return `${this.redis.prefix}invalidate:${channel}`;
+  }
+
+  private deliver(channel: string, raw: string): void {
+    let message: Message;
+    try {
+      message = JSON.parse(raw) as Message;
+    } catch {
+      return;
+    }
+    if (message.from === this.redis.instanceId) return;
+    for (const handler of this.handlers.get(channel) ?? []) {
+      this.call(handler, typeof message.key === 'string' ? message.key : undefined);
+    }
+  }
+
+  private deliverToAll(): void {
+    for (const handlers of this.handlers.values()) {
+      for (const handler of handlers) this.call(handler, undefined);
+    }
+  }
+
+  private call(handler: InvalidationHandler, key: string | undefined): void {
+    try {
+      handler(key);
+    } catch (error) {
+      this.logger.error(
+        `an invalidation handler failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+}
