@@ -1,6 +1,7 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { isDatabaseUnavailable } from '../../database/database-unavailable.js';
+import { SharedStateUnavailableError } from '../../shared-state/shared-state-unavailable.error.js';
 import {
   AccessTokenRequiredError,
   InvalidRequestError,
@@ -57,8 +58,13 @@ function oauthResponse(error: unknown, requestId: string): ErrorResponse {
   };
 }
 
+/** What the service depends on does not answer: the database, or Redis where a check fails closed. */
+function isUnavailable(error: unknown): boolean {
+  return isDatabaseUnavailable(error) || error instanceof SharedStateUnavailableError;
+}
+
 function toOAuthError(error: unknown, requestId: string): OAuthError {
-  if (isDatabaseUnavailable(error)) {
+  if (isUnavailable(error)) {
     logUnavailable(error, requestId);
     return new TemporarilyUnavailableError(UNAVAILABLE);
   }
@@ -106,7 +112,7 @@ const TITLES: Record<number, string> = {
 };
 
 function toProblem(error: unknown, requestId: string): ProblemError {
-  if (isDatabaseUnavailable(error)) {
+  if (isUnavailable(error)) {
     logUnavailable(error, requestId);
     return new ProblemError(503, 'Service Unavailable', UNAVAILABLE);
   }
@@ -156,7 +162,8 @@ function logUnexpected(error: unknown, requestId: string): void {
 
 function logUnavailable(error: unknown, requestId: string): void {
   const reason = error instanceof Error ? error.message : String(error);
-  logger.warn(`database unavailable, request id ${requestId}: ${reason}`);
+  const what = error instanceof SharedStateUnavailableError ? 'shared state' : 'database';
+  logger.warn(`${what} unavailable, request id ${requestId}: ${reason}`);
 }
 
 class NotFoundError extends OAuthError {

@@ -20,9 +20,13 @@ describe('health endpoints', () => {
     expect(result.headers.get('cache-control')).toBe('no-store');
   });
 
-  it('when the database answers and every migration is applied then /health/ready is 200 with both checks up', async () => {
+  it('when the database answers, every migration is applied and the shared store answers then /health/ready is 200 with every check up', async () => {
     const result = await service.request('GET', '/health/ready');
-    const checks = { database: UP_WITH_TIME, migrations: { status: 'up' } };
+    const checks = {
+      database: UP_WITH_TIME,
+      migrations: { status: 'up' },
+      shared_state: { status: 'up' },
+    };
     expect({ status: result.status, body: result.body }).toEqual({
       status: 200,
       body: { status: 'ok', info: checks, error: {}, details: checks },
@@ -42,9 +46,9 @@ describe('health endpoints', () => {
         status: 503,
         body: {
           status: 'error',
-          info: { database: UP_WITH_TIME },
+          info: { database: UP_WITH_TIME, shared_state: { status: 'up' } },
           error: { migrations: pending },
-          details: { database: UP_WITH_TIME, migrations: pending },
+          details: { database: UP_WITH_TIME, migrations: pending, shared_state: { status: 'up' } },
         },
       });
       expect((await service.request('GET', '/health/live')).status).toBe(200);

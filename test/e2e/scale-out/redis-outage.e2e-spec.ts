@@ -114,6 +114,11 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('Redis outage', () => {
       return status.up ? undefined : status;
     });
     expect(down).toEqual({ up: false, detail: expect.stringMatching(/^redis: /) });
+    const notReady = await service.request('GET', '/health/ready');
+    expect(notReady.status).toBe(503);
+    expect(notReady.body.error).toEqual({
+      shared_state: { status: 'down', message: expect.stringMatching(/^redis: /) },
+    });
 
     // Tokens still issue, without waiting on Redis.
     const started = Date.now();
@@ -174,6 +179,7 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('Redis outage', () => {
       return status.up ? status : undefined;
     });
     expect(up).toEqual({ up: true });
+    expect((await service.request('GET', '/health/ready')).status).toBe(200);
 
     const consent = await signIn(PASSWORD);
     expect(isConsentPage(consent)).toBe(true);
