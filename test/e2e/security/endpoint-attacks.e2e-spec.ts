@@ -282,7 +282,7 @@ describe('introspection, revocation, userinfo, device authorization, authorizati
           if (where === 'header' || where === 'both') headers.authorization = `Bearer ${token}`;
           if (where === 'header-lowercase-scheme') headers.authorization = `bearer ${token}`;
           if (where === 'basic') headers.authorization = `Basic ${token}`;
-          const query = where === 'query' ? `?access_token=${encodeURIComponent(token)}` : '';
+          const query = where === 'query' ? `?access_token=${uriComponent(token)}` : '';
           let response: AttackResponse;
           try {
             response = await send(
