@@ -9,7 +9,6 @@ import { ConsentService } from './consent.service.js';
 import { EndSessionController } from './end-session.controller.js';
 import { EndSessionService } from './end-session.service.js';
 import { InteractionService } from './interaction.service.js';
-import { LoginThrottle } from './login-throttle.js';
 import { CodeResponsePart } from './response-parts/code.part.js';
 import { IdTokenResponsePart } from './response-parts/id-token.part.js';
 import { ResponseTypeRegistry } from './response-parts/response-type.registry.js';
@@ -31,7 +30,6 @@ import { SignInService } from './sign-in.service.js';
     SessionService,
     InteractionService,
     ConsentService,
-    LoginThrottle,
     SignInService,
     EndSessionService,
   ],

@@ -4,7 +4,7 @@ import { SharedStateUnavailableError } from '../shared-state/shared-state-unavai
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { BrowserRequest } from './authorization.service.js';
-import { LoginThrottle } from './login-throttle.js';
+import { LoginThrottle } from '../users/login-throttle.js';
 import { SessionService, type UserSession } from './session.service.js';
 
 /** A login form's outcome: the user with a new session and its cookie, or what to show again. */

@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CorsHook } from '../common/http/cors.hook.js';
 import { ClientAuthenticationGuard } from './authentication/client-authentication.guard.js';
+import { ClientAuthenticationThrottle } from './authentication/client-authentication.throttle.js';
 import { ClientAuthenticatorRegistry } from './authentication/client-authenticator.registry.js';
 import { ClientSecretBasicAuthenticator } from './authentication/client-secret-basic.authenticator.js';
 import { ClientSecretPostAuthenticator } from './authentication/client-secret-post.authenticator.js';
@@ -20,6 +21,7 @@ import { KeysModule } from '../keys/keys.module.js';
     ClientMetadataValidator,
     ClientAuthenticatorRegistry,
     ClientAuthenticationGuard,
+    ClientAuthenticationThrottle,
     ClientSecretBasicAuthenticator,
     ClientSecretPostAuthenticator,
     NoneAuthenticator,
@@ -31,6 +33,7 @@ import { KeysModule } from '../keys/keys.module.js';
     ClientMetadataValidator,
     ClientAuthenticatorRegistry,
     ClientAuthenticationGuard,
+    ClientAuthenticationThrottle,
     CorsService,
   ],
 })

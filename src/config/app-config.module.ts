@@ -3,6 +3,7 @@ import { adminConfig } from './admin.config.js';
 import { databaseConfig } from './database.config.js';
 import { keysConfig } from './keys.config.js';
 import { lifecycleConfig } from './lifecycle.config.js';
+import { limitsConfig } from './limits.config.js';
 import { loggingConfig } from './logging.config.js';
 import { redisConfig } from './redis.config.js';
 import { serverConfig } from './server.config.js';
@@ -18,6 +19,7 @@ export const CONFIG_NAMESPACES = [
   keysConfig,
   loggingConfig,
   lifecycleConfig,
+  limitsConfig,
 ] as const;
 
 /**

@@ -5,6 +5,8 @@ import type { TokenResponse } from '../tokens/token-response.js';
 export interface TokenRequest {
   /** Single-valued form parameters; empty ones already dropped (RFC 6749 §3.1). */
   readonly params: Readonly<Record<string, string>>;
+  /** The address the request came from (for limits on failures); absent outside HTTP. */
+  readonly clientAddress?: string;
 }
 
 /**

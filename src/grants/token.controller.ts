@@ -1,5 +1,5 @@
-import { Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   AuthenticatedClient,
   ClientAuthenticationGuard,
@@ -41,6 +41,7 @@ export class TokenController {
   async token(
     @FormParams() params: Readonly<Record<string, string>>,
     @AuthenticatedClient() client: Client,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
     const grantType = params.grant_type;
@@ -55,7 +56,7 @@ export class TokenController {
       );
     }
     try {
-      const response = await handler.handle({ params }, client);
+      const response = await handler.handle({ params, clientAddress: request.ip }, client);
       this.metrics.tokenIssued(grantType, client.clientId);
       audit('grant.succeeded', { client_id: client.clientId, grant_type: grantType });
       void reply.headers(NO_STORE_HEADERS);

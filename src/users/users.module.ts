@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DefaultPasswordValidator } from './default-password.validator.js';
+import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './password-hasher.js';
 import { ResourceOwnerPasswordValidator } from './resource-owner-password.validator.js';
 import { UserEntity } from './user.entity.js';
@@ -11,7 +12,10 @@ export interface UsersModuleOptions {
   readonly passwordValidator?: Type<ResourceOwnerPasswordValidator>;
 }
 
-/** Users, password hashing and the (replaceable) password validator; global, configured once. */
+/**
+ * Users, password hashing, the (replaceable) password validator and the
+ * throttle on failed password checks; global, configured once.
+ */
 @Module({})
 export class UsersModule {
   static forRoot(options: UsersModuleOptions = {}): DynamicModule {
@@ -22,12 +26,13 @@ export class UsersModule {
       providers: [
         UsersService,
         PasswordHasher,
+        LoginThrottle,
         {
           provide: ResourceOwnerPasswordValidator,
           useClass: options.passwordValidator ?? DefaultPasswordValidator,
         },
       ],
-      exports: [UsersService, ResourceOwnerPasswordValidator],
+      exports: [UsersService, ResourceOwnerPasswordValidator, LoginThrottle],
     };
   }
 }

@@ -67,6 +67,8 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     KEY_ENCRYPTION_SECRET,
     // Tests are quiet: errors only, unless a test asks for more.
     LOG_LEVEL: 'error',
+    // Tests send many bad credentials from one address; the limits have tests of their own.
+    FAILURE_LIMITS: 'off',
     ...options.env,
   });
   const app = await createApp(options);

@@ -6,8 +6,11 @@ import {
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { readFormParams } from '../../common/oauth/form-params.js';
+import { InvalidClientError } from '../../common/oauth/oauth-error.js';
 import type { Client } from '../client.js';
+import { ClientAuthenticationThrottle } from './client-authentication.throttle.js';
 import { ClientAuthenticatorRegistry } from './client-authenticator.registry.js';
+import type { ClientAuthenticationInput } from './client-credentials.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,16 +25,27 @@ declare module 'fastify' {
  */
 @Injectable()
 export class ClientAuthenticationGuard implements CanActivate {
-  constructor(private readonly authenticators: ClientAuthenticatorRegistry) {}
+  constructor(
+    private readonly authenticators: ClientAuthenticatorRegistry,
+    private readonly throttle: ClientAuthenticationThrottle,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const params = request.oauthParams ?? readFormParams(request);
-    request.oauthClient = await this.authenticators.authenticate({
+    const input: ClientAuthenticationInput = {
       authorization: request.headers.authorization,
       params,
       endpoint: request.routeOptions.url,
-    });
+    };
+    // A client or address that failed too often waits, whatever it presents now.
+    this.throttle.check(input, request.ip);
+    try {
+      request.oauthClient = await this.authenticators.authenticate(input);
+    } catch (error) {
+      if (error instanceof InvalidClientError) await this.throttle.recordFailure(input, request.ip);
+      throw error;
+    }
     return true;
   }
 }

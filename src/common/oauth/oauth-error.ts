@@ -77,6 +77,24 @@ export class TemporarilyUnavailableError extends OAuthError {
   override readonly status = 503;
 }
 
+/**
+ * Too many failed attempts from this client, account or address: refused
+ * before any credential is checked, until Retry-After has passed (RFC 6585
+ * §4, RFC 9110 §10.2.3). temporarily_unavailable is the registered code
+ * that tells a client to try again later.
+ */
+export class TooManyAttemptsError extends OAuthError {
+  readonly error = 'temporarily_unavailable';
+  override readonly status = 429;
+  override readonly headers: Readonly<Record<string, string>>;
+
+  constructor(retryAfterMs: number, detail?: string) {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    super(`too many failed attempts: try again in ${seconds} s`, detail);
+    this.headers = { 'Retry-After': String(seconds) };
+  }
+}
+
 /** RFC 6749 §4.1.2.1 */
 export class AccessDeniedError extends OAuthError {
   readonly error = 'access_denied';

@@ -22,6 +22,8 @@ const SERVICE_VARIABLES = [
   'KEY_ENCRYPTION_SECRET',
   'LOG_LEVEL',
   'SHUTDOWN_TIMEOUT_MS',
+  'KEY_ROTATION_PERIOD',
+  'FAILURE_LIMITS',
 ];
 
 export interface ServiceProcess {

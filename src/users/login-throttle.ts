@@ -24,11 +24,19 @@ export class LoginThrottle {
   constructor(private readonly counters: WindowedCounters) {}
 
   async isBlocked(username: string, address: string): Promise<boolean> {
+    return (await this.blockedForMs(username, address)) > 0;
+  }
+
+  /** How long the account or the address is still locked out; 0 when neither is. */
+  async blockedForMs(username: string, address: string): Promise<number> {
     const [account, source] = await Promise.all([
       this.counters.read(accountKey(username)),
       this.counters.read(addressKey(address)),
     ]);
-    return account.count >= MAX_FAILURES_PER_ACCOUNT || source.count >= MAX_FAILURES_PER_ADDRESS;
+    return Math.max(
+      account.count >= MAX_FAILURES_PER_ACCOUNT ? Math.max(account.resetInMs, 1) : 0,
+      source.count >= MAX_FAILURES_PER_ADDRESS ? Math.max(source.resetInMs, 1) : 0,
+    );
   }
 
   async recordFailure(username: string, address: string): Promise<void> {
