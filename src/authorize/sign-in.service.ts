@@ -45,7 +45,8 @@ export class SignInService {
     } catch (error) {
       if (!(error instanceof SharedStateUnavailableError)) throw error;
       // Fail closed (LoginThrottle): no password is checked without the failure counters.
-      this.logger.warn(`sign-in refused: ${error.message}`);
+      // The connection logged the outage once; not a line per attempt.
+      this.logger.debug(`sign-in refused: ${error.message}`);
       return { ok: false, error: UNAVAILABLE, status: 503 };
     }
     if (blocked) {
@@ -73,7 +74,7 @@ export class SignInService {
 
   private readonly unrecorded = (error: unknown): void => {
     if (!(error instanceof SharedStateUnavailableError)) throw error;
-    this.logger.warn(`sign-in outcome not recorded: ${error.message}`);
+    this.logger.debug(`sign-in outcome not recorded: ${error.message}`);
   };
 }
 

@@ -63,7 +63,8 @@ export class DevicePollingTracker {
       return { tooSoon, interval: next.interval };
     } catch (error) {
       if (!(error instanceof SharedStateUnavailableError)) throw error;
-      this.logger.warn(`poll not paced: ${error.message}`);
+      // The connection logged the outage once; not a line per poll.
+      this.logger.debug(`poll not paced: ${error.message}`);
       return { tooSoon: false, interval };
     }
   }

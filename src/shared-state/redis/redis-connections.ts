@@ -29,6 +29,7 @@ export class RedisConnections {
   /** Tells this instance's own messages from the others'. */
   readonly instanceId = randomUUID();
   private readonly logger = new Logger('SharedState');
+  private closing = false;
 
   constructor(url: string, issuer: string) {
     this.prefix = `identity:${createHash('sha256').update(issuer).digest('hex').slice(0, 16)}:`;
@@ -54,20 +55,19 @@ export class RedisConnections {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all([closeConnection(this.commands), closeConnection(this.subscriber)]);
   }
 
   private watch(connection: Redis, role: string): void {
     let down = false;
     const lost = (reason: string) => {
-      if (down) return;
+      if (down || this.closing) return;
       down = true;
       this.logger.warn(`Redis ${role} connection unavailable (${reason}); reconnecting`);
     };
     connection.on('error', (error: Error) => lost(error.message));
-    connection.on('close', () => {
-      if (connection.status !== 'end') lost('connection closed');
-    });
+    connection.on('close', () => lost('connection closed'));
     connection.on('ready', () => {
       if (down) this.logger.log(`Redis ${role} connection available again`);
       down = false;

@@ -14,23 +14,20 @@ interface Message {
 
 /**
  * Redis pub/sub, one channel per InvalidationChannel under the issuer's
- * prefix. When the subscriber connection comes back after an outage, every
- * handler hears "anything may have changed", since messages sent meanwhile
- * are lost.
+ * prefix. Whenever the subscriber connection becomes ready (at start, and
+ * after an outage) every handler hears "anything may have changed", since
+ * messages sent while it was not listening are lost.
  */
 export class RedisInvalidationBus extends InvalidationBus {
   private readonly logger = new Logger('SharedState');
   private readonly handlers = new Map<string, InvalidationHandler[]>();
-  private readyBefore = false;
   private publishFailing = false;
 
   constructor(private readonly redis: RedisConnections) {
     super();
     redis.subscriber.on('message', (channel: string, raw: string) => this.deliver(channel, raw));
-    redis.subscriber.on('ready', () => {
-      if (this.readyBefore) this.deliverToAll();
-      this.readyBefore = true;
-    });
+    // (Re)connected: whatever was sent while this instance was not listening is lost.
+    redis.subscriber.on('ready', () => this.deliverToAll());
   }
 
   async publish(channel: InvalidationChannel, key?: string): Promise<void> {
