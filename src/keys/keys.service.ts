@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { JWK } from 'jose';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { LessThanOrEqual, Repository } from 'typeorm';
+import { LessThan, LessThanOrEqual, Repository } from 'typeorm';
 import { InvalidEnvironmentError } from '../config/environment.js';
 import { databaseConfig } from '../config/database.config.js';
 import { keysConfig } from '../config/keys.config.js';
@@ -136,12 +136,12 @@ export class KeysService implements OnModuleInit {
 
   /**
    * Scheduled rotation: the chains whose current key has signed since
-   * `activatedBefore` or earlier. Instances may run it at the same moment;
+   * before `activatedBefore`. Instances may run it at the same moment;
    * the conditional retirement lets one of them rotate each chain.
    */
   async rotateDue(activatedBefore: number): Promise<SigningAlgorithm[]> {
     const due = (await this.repository.findBy({ state: 'current' }))
-      .filter((key) => key.activatedAt !== null && key.activatedAt <= activatedBefore)
+      .filter((key) => key.activatedAt !== null && key.activatedAt < activatedBefore)
       .map((key) => key.alg);
     return due.length === 0 ? [] : this.rotateChains(due, activatedBefore);
   }
@@ -159,7 +159,7 @@ export class KeysService implements OnModuleInit {
         const retired = await keys.update(
           activatedBefore === undefined
             ? { alg, state: 'current' }
-            : { alg, state: 'current', activatedAt: LessThanOrEqual(activatedBefore) },
+            : { alg, state: 'current', activatedAt: LessThan(activatedBefore) },
           { state: 'retired', retiredAt: now, retainUntil: now + RETIRED_KEY_RETENTION_MS },
         );
         // A scheduled rotation that another instance has already done.
