@@ -3,28 +3,13 @@ import { request as httpRequest } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../support/free-port.js';
+import { SERVICE_VARIABLES } from '../../support/service-variables.js';
 
 /** The compiled service as `npm start` runs it (`npm test` builds dist first). */
 export const MAIN = join(
   resolve(dirname(fileURLToPath(import.meta.url)), '../../..'),
   'dist/src/main.js',
 );
-
-/** The service's own variables; none leaks in from the environment vitest runs in. */
-const SERVICE_VARIABLES = [
-  'PORT',
-  'ISSUER',
-  'DATABASE_URL',
-  'REDIS_URL',
-  'ADMIN_CLIENT_ID',
-  'ADMIN_CLIENT_SECRET',
-  'ACCESS_TOKEN_SIGNING_ALG',
-  'KEY_ENCRYPTION_SECRET',
-  'LOG_LEVEL',
-  'SHUTDOWN_TIMEOUT_MS',
-  'KEY_ROTATION_PERIOD',
-  'FAILURE_LIMITS',
-];
 
 export interface ServiceProcess {
   readonly child: ChildProcess;

@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../support/free-port.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { SERVICE_VARIABLES } from '../../support/service-variables.js';
 
 /**
  * The compiled service as `npm start` runs it: `node dist/src/main.js` in a
@@ -24,22 +25,6 @@ const MAIN = join(REPOSITORY, 'dist/src/main.js');
 
 /** Every bounded wait of this file: start-up, shutdown, exit. */
 const WAIT_MS = 20_000;
-
-/** The service's own variables; none leaks in from the environment vitest runs in. */
-const SERVICE_VARIABLES = [
-  'PORT',
-  'ISSUER',
-  'DATABASE_URL',
-  'REDIS_URL',
-  'ADMIN_CLIENT_ID',
-  'ADMIN_CLIENT_SECRET',
-  'ACCESS_TOKEN_SIGNING_ALG',
-  'KEY_ENCRYPTION_SECRET',
-  'LOG_LEVEL',
-  'SHUTDOWN_TIMEOUT_MS',
-  'KEY_ROTATION_PERIOD',
-  'FAILURE_LIMITS',
-];
 
 const onPostgres = process.env.TEST_DATABASE === 'postgres';
 
