@@ -205,6 +205,13 @@ export class ClientMetadataDto {
   @MaxLength(255, { each: true })
   allowed_cors_origins?: string[];
 
+  /** A quota on this client's requests to the back-channel endpoints; absent: none. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  rate_limit_per_second?: number;
+
   @IsOptional()
   @IsObject()
   @ValidateNested()

@@ -37,6 +37,8 @@ export interface ClientMetadata {
   require_pkce: boolean;
   require_consent: boolean;
   allowed_cors_origins: string[];
+  /** Requests per second this client may make to the token, introspection and revocation endpoints; absent = no quota. */
+  rate_limit_per_second?: number;
   /** What this client may exchange for what (RFC 8693 token exchange); absent = nothing. */
   token_exchange?: TokenExchangePolicy;
 }

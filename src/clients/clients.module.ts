@@ -9,6 +9,7 @@ import { ClientSecretBasicAuthenticator } from './authentication/client-secret-b
 import { ClientSecretPostAuthenticator } from './authentication/client-secret-post.authenticator.js';
 import { NoneAuthenticator } from './authentication/none.authenticator.js';
 import { ClientEntity } from './client.entity.js';
+import { ClientQuota } from './client-quota.js';
 import { ClientMetadataValidator } from './client-metadata.validator.js';
 import { ClientsService } from './clients.service.js';
 import { CorsService } from './cors.service.js';
@@ -22,6 +23,7 @@ import { KeysModule } from '../keys/keys.module.js';
     ClientAuthenticatorRegistry,
     ClientAuthenticationGuard,
     ClientAuthenticationThrottle,
+    ClientQuota,
     ClientSecretBasicAuthenticator,
     ClientSecretPostAuthenticator,
     NoneAuthenticator,
@@ -34,6 +36,7 @@ import { KeysModule } from '../keys/keys.module.js';
     ClientAuthenticatorRegistry,
     ClientAuthenticationGuard,
     ClientAuthenticationThrottle,
+    ClientQuota,
     CorsService,
   ],
 })

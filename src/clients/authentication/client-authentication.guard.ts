@@ -8,6 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { readFormParams } from '../../common/oauth/form-params.js';
 import { InvalidClientError } from '../../common/oauth/oauth-error.js';
 import type { Client } from '../client.js';
+import { ClientQuota } from '../client-quota.js';
 import { ClientAuthenticationThrottle } from './client-authentication.throttle.js';
 import { ClientAuthenticatorRegistry } from './client-authenticator.registry.js';
 import type { ClientAuthenticationInput } from './client-credentials.js';
@@ -28,6 +29,7 @@ export class ClientAuthenticationGuard implements CanActivate {
   constructor(
     private readonly authenticators: ClientAuthenticatorRegistry,
     private readonly throttle: ClientAuthenticationThrottle,
+    private readonly quota: ClientQuota,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -40,12 +42,15 @@ export class ClientAuthenticationGuard implements CanActivate {
     };
     // A client or address that failed too often waits, whatever it presents now.
     this.throttle.check(input, request.ip);
+    let client: Client;
     try {
-      request.oauthClient = await this.authenticators.authenticate(input);
+      client = await this.authenticators.authenticate(input);
     } catch (error) {
       if (error instanceof InvalidClientError) await this.throttle.recordFailure(input, request.ip);
       throw error;
     }
+    await this.quota.consume(client);
+    request.oauthClient = client;
     return true;
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { decodeJwt } from 'jose';
 import { sha256 } from '../../common/crypto/secrets.js';
-import { TooManyAttemptsError } from '../../common/oauth/oauth-error.js';
+import { TOO_MANY_FAILURES, TooManyRequestsError } from '../../common/oauth/oauth-error.js';
 import { limitsConfig } from '../../config/limits.config.js';
 import { WindowedCounters } from '../../shared-state/windowed-counters.js';
 import type { ClientAuthenticationInput } from './client-credentials.js';
@@ -50,7 +50,8 @@ export class ClientAuthenticationThrottle {
     const wait = Math.max(
       ...keysOf(input, address).map(({ key }) => (this.blockedUntil.get(key) ?? 0) - now),
     );
-    if (wait > 0) throw new TooManyAttemptsError(wait, `client authentication throttled`);
+    if (wait > 0)
+      throw new TooManyRequestsError(TOO_MANY_FAILURES, wait, 'client authentication throttled');
   }
 
   /** Counts a failed client authentication for its claimed client and its address. */

@@ -78,22 +78,25 @@ export class TemporarilyUnavailableError extends OAuthError {
 }
 
 /**
- * Too many failed attempts from this client, account or address: refused
- * before any credential is checked, until Retry-After has passed (RFC 6585
- * §4, RFC 9110 §10.2.3). temporarily_unavailable is the registered code
- * that tells a client to try again later.
+ * Too many requests: failed attempts of a client, account or address
+ * (refused before any credential is checked), or a client's quota used up;
+ * until Retry-After has passed (RFC 6585 §4, RFC 9110 §10.2.3).
+ * temporarily_unavailable is the registered code that tells a client to try
+ * again later.
  */
-export class TooManyAttemptsError extends OAuthError {
+export class TooManyRequestsError extends OAuthError {
   readonly error = 'temporarily_unavailable';
   override readonly status = 429;
   override readonly headers: Readonly<Record<string, string>>;
 
-  constructor(retryAfterMs: number, detail?: string) {
+  constructor(reason: string, retryAfterMs: number, detail?: string) {
     const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-    super(`too many failed attempts: try again in ${seconds} s`, detail);
+    super(`${reason}: try again in ${seconds} s`, detail);
     this.headers = { 'Retry-After': String(seconds) };
   }
 }
+
+export const TOO_MANY_FAILURES = 'too many failed attempts';
 
 /** RFC 6749 §4.1.2.1 */
 export class AccessDeniedError extends OAuthError {

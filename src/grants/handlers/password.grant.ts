@@ -2,7 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Client } from '../../clients/client.js';
-import { InvalidGrantError, TooManyAttemptsError } from '../../common/oauth/oauth-error.js';
+import {
+  InvalidGrantError,
+  TOO_MANY_FAILURES,
+  TooManyRequestsError,
+} from '../../common/oauth/oauth-error.js';
 import { epochSeconds } from '../../common/time.js';
 import { limitsConfig } from '../../config/limits.config.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
@@ -58,7 +62,8 @@ export class PasswordGrant implements GrantHandler {
     if (limited) {
       const wait = await this.throttle.blockedForMs(username, address);
       if (wait > 0) {
-        throw new TooManyAttemptsError(
+        throw new TooManyRequestsError(
+          TOO_MANY_FAILURES,
           wait,
           `password grant locked out (client ${client.clientId})`,
         );

@@ -108,3 +108,65 @@ describe('limits on failures (FAILURE_LIMITS=off)', () => {
     }
   });
 });
+
+describe('per-client quotas (rate_limit_per_second, off unless set)', () => {
+  let service: TestApp;
+
+  beforeAll(async () => {
+    service = await startTestApp();
+  });
+  afterAll(() => service.close());
+
+  it('when a client with a quota of 3 per second sends 6 requests at once then 3 get tokens and 3 get 429 with Retry-After', async () => {
+    const quota = await service.createClient({
+      grant_types: ['client_credentials'],
+      rate_limit_per_second: 3,
+    });
+    expect(quota.rate_limit_per_second).toBe(3);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        service.postForm(
+          '/token',
+          { grant_type: 'client_credentials' },
+          { basic: [quota.client_id, quota.client_secret!] },
+        ),
+      ),
+    );
+    expect(results.map((result) => result.status).sort()).toEqual([200, 200, 200, 429, 429, 429]);
+    const refused = results.find((result) => result.status === 429)!;
+    expectOAuthError(
+      refused,
+      429,
+      'temporarily_unavailable',
+      "the client's quota of 3 requests per second is used up: try again in 1 s",
+    );
+    expect(refused.headers.get('retry-after')).toBe('1');
+
+    // A client without a quota beside it is not held back.
+    const free = await service.createClient({ grant_types: ['client_credentials'] });
+    const many = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        service.postForm(
+          '/token',
+          { grant_type: 'client_credentials' },
+          { basic: [free.client_id, free.client_secret!] },
+        ),
+      ),
+    );
+    expect(many.every((result) => result.status === 200)).toBe(true);
+  });
+
+  it('when rate_limit_per_second is not a positive integer then registration is refused naming it', async () => {
+    const result = await service.admin('POST', '/admin/clients', {
+      grant_types: ['client_credentials'],
+      rate_limit_per_second: 0,
+    });
+    expect(result.status).toBe(400);
+    expect(result.body.errors).toEqual([
+      {
+        pointer: '/rate_limit_per_second',
+        detail: 'rate_limit_per_second must not be less than 1',
+      },
+    ]);
+  });
+});
