@@ -132,7 +132,9 @@ describe('per-client quotas (rate_limit_per_second, off unless set)', () => {
         ),
       ),
     );
-    expect(results.map((result) => result.status).sort()).toEqual([200, 200, 200, 429, 429, 429]);
+    expect(results.map((result) => result.status).sort((a, b) => a - b)).toEqual([
+      200, 200, 200, 429, 429, 429,
+    ]);
     const refused = results.find((result) => result.status === 429)!;
     expectOAuthError(
       refused,
