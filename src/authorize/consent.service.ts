@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
 import { PersistedGrantStore } from '../tokens/persisted-grant.store.js';
 
 /** A remembered consent lasts a year, then the user is asked again. */
@@ -32,7 +32,7 @@ export class ConsentService {
         handle,
         clientId,
         subject,
-        familyId: randomUUID(),
+        familyId: timeOrderedId(),
         expiresAt,
         payload: { scopes: [...new Set(scopes)] },
       });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
 import { randomHandle } from '../common/crypto/secrets.js';
 import { PersistedGrantStore } from '../tokens/persisted-grant.store.js';
 import type { AuthorizationRequest } from './authorization-request.js';
@@ -30,7 +30,7 @@ export class InteractionService {
       handle,
       clientId: request.clientId,
       subject: null,
-      familyId: randomUUID(),
+      familyId: timeOrderedId(),
       expiresAt: Date.now() + INTERACTION_TTL_MS,
       payload: { request, csrf, signedIn: false },
     });

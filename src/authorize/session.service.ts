@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
 import { randomHandle } from '../common/crypto/secrets.js';
 import { clearCookie, readCookie, setCookie } from '../common/http/cookies.js';
 import { epochSeconds } from '../common/time.js';
@@ -55,7 +55,7 @@ export class SessionService {
   async start(subject: string): Promise<{ session: UserSession; cookie: string }> {
     const handle = randomHandle();
     const authTime = epochSeconds();
-    const sid = randomUUID();
+    const sid = timeOrderedId();
     const row = await this.store.add({
       type: 'session',
       handle,

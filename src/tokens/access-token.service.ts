@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { errors as joseErrors, jwtVerify, type JWTHeaderParameters } from 'jose';
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
 import type { Client } from '../clients/client.js';
 import { randomHandle } from '../common/crypto/secrets.js';
 import { epochSeconds } from '../common/time.js';
@@ -51,7 +51,7 @@ export class AccessTokenService {
       aud: audienceClaim(subject.audience) ?? this.server.issuer,
       client_id: client.clientId,
       ...(subject.scopes.length > 0 ? { scope: subject.scopes.join(' ') } : {}),
-      jti: subject.jti ?? randomUUID(),
+      jti: subject.jti ?? timeOrderedId(),
       iat,
       exp: iat + ttl,
       ...(subject.authTime !== undefined ? { auth_time: subject.authTime } : {}),

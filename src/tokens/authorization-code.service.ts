@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
 import type { Client } from '../clients/client.js';
 import { constantTimeEquals, randomHandle } from '../common/crypto/secrets.js';
 import { InvalidGrantError, InvalidRequestError } from '../common/oauth/oauth-error.js';
@@ -59,7 +60,7 @@ export class AuthorizationCodeService {
       handle: code,
       clientId: client.clientId,
       subject: grant.subject,
-      familyId: randomUUID(),
+      familyId: timeOrderedId(),
       expiresAt: Date.now() + AUTHORIZATION_CODE_TTL_MS,
       payload: { ...grant },
     });
@@ -99,7 +100,7 @@ export class AuthorizationCodeService {
     }
     checkPkce(grant.codeChallenge, codeVerifier);
 
-    const accessTokenJti = randomUUID();
+    const accessTokenJti = timeOrderedId();
     const accessTokenIssuedAt = epochSeconds(now);
     const accessTokenExp = accessTokenIssuedAt + client.metadata.access_token_ttl;
     if (!(await this.store.consume(row.id, now, { ...grant, accessTokenJti, accessTokenExp }))) {

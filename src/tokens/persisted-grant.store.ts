@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
 import { In, IsNull, MoreThan, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { sha256 } from '../common/crypto/secrets.js';
@@ -41,7 +41,7 @@ export interface NewPersistedGrant {
 
 function toEntity(grant: NewPersistedGrant, now: number): PersistedGrantEntity {
   const entity = new PersistedGrantEntity();
-  entity.id = randomUUID();
+  entity.id = timeOrderedId(now);
   entity.type = grant.type;
   entity.handleHash = sha256(grant.handle);
   entity.clientId = grant.clientId;

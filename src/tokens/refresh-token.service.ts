@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
 import type { Client } from '../clients/client.js';
 import { randomHandle } from '../common/crypto/secrets.js';
 import { InvalidGrantError } from '../common/oauth/oauth-error.js';
@@ -43,7 +43,7 @@ export class RefreshTokenService {
   async issue(
     client: Client,
     grant: Omit<RefreshTokenGrant, 'familyExpiresAt'>,
-    familyId: string = randomUUID(),
+    familyId: string = timeOrderedId(),
   ): Promise<{ token: string; familyId: string }> {
     const now = Date.now();
     const expiresAt = now + client.metadata.refresh_token_ttl * 1000;

@@ -7,7 +7,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
 import { epochSeconds } from '../common/time.js';
 import { serverConfig } from '../config/server.config.js';
 import { isUniqueViolation } from '../database/unique-violation.js';
@@ -188,7 +188,7 @@ export class JwtAssertionVerifier {
         // Belongs to no client or user: deleting one must not reopen a replay window.
         clientId: '',
         subject: null,
-        familyId: randomUUID(),
+        familyId: timeOrderedId(),
         expiresAt: (claims.exp! + ASSERTION_CLOCK_SKEW) * 1000,
         payload: {},
       });

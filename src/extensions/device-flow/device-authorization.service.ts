@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../../common/crypto/time-ordered-id.js';
 import type { Client } from '../../clients/client.js';
 import { randomHandle } from '../../common/crypto/secrets.js';
 import { UnauthorizedClientError } from '../../common/oauth/oauth-error.js';
@@ -85,7 +85,7 @@ export class DeviceAuthorizationService {
     const scopes = grantedScopes(scope, client.scopes);
     const now = Date.now();
     const expiresAt = now + DEVICE_CODE_TTL_SECONDS * 1000;
-    const familyId = randomUUID();
+    const familyId = timeOrderedId();
     const deviceCode = randomHandle();
     const authorization: DeviceAuthorization = { status: 'pending', scope: scopes.join(' ') };
     const deviceRow = await this.store.add(
