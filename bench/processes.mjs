@@ -122,6 +122,22 @@ export function rssMiB(pid) {
   }
 }
 
+/**
+ * CPU time a process has used so far, all its threads, in microseconds
+ * (utime + stime of /proc/PID/stat, in clock ticks of 10 ms); undefined
+ * where /proc is not there.
+ */
+export function cpuMicros(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs a script (bench/load.mjs, bench/primitives.mjs) to completion; resolves with the JSON it prints. */
 export function runJson(script, args) {
   return new Promise((resolve, reject) => {

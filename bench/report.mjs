@@ -31,6 +31,9 @@ function figures(outcome) {
     errors: errors + (outcome.problem === undefined ? 0 : 1),
     problem: outcome.problem,
     rssMaxMiB: Math.max(0, ...all.map((run) => run.rssMaxMiB ?? 0)),
+    cpuMicrosPerRequest: median(
+      outcome.runs.map((run) => run.cpuMicrosPerRequest).filter((value) => value !== undefined),
+    ),
     runs: outcome.runs.map((run) => Math.round(run.requestsPerSecond)),
   };
 }
@@ -164,15 +167,15 @@ const ms = (value) => (value === undefined ? '–' : String(value));
 
 export function markdownTable(report) {
   const lines = [
-    '| scenario | peer | ours req/s | peer req/s | ours ÷ peer | ours p50 / p99 ms | peer p50 / p99 ms | errors ours / peer | ours max RSS MiB |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | peer | ours req/s | peer req/s | ours ÷ peer | ours p50 / p99 ms | peer p50 / p99 ms | CPU µs per request ours / peer | errors ours / peer | ours max RSS MiB |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of report.rows) {
     const { ours, peerFigures: peer } = row;
     lines.push(
       `| ${row.title} | ${PEER_NAMES[row.peer] ?? row.peer} | ${count(ours?.requestsPerSecond)} | ${count(peer.requestsPerSecond)} | ${
         row.ratio === undefined ? '–' : `${row.ratio.toFixed(2)}×`
-      } | ${ms(ours?.p50)} / ${ms(ours?.p99)} | ${ms(peer.p50)} / ${ms(peer.p99)} | ${ours?.errors ?? '–'} / ${peer.errors ?? '–'} | ${
+      } | ${ms(ours?.p50)} / ${ms(ours?.p99)} | ${ms(peer.p50)} / ${ms(peer.p99)} | ${count(ours?.cpuMicrosPerRequest)} / ${count(peer.cpuMicrosPerRequest)} | ${ours?.errors ?? '–'} / ${peer.errors ?? '–'} | ${
         ours?.rssMaxMiB ?? '–'
       } |`,
     );

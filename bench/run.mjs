@@ -23,6 +23,7 @@ import { probe } from './checks.mjs';
 import {
   ensureBuilt,
   freePort,
+  cpuMicros,
   rssMiB,
   runJson,
   startServer,
@@ -713,13 +714,22 @@ async function measure(work, tgt, seconds, estimate) {
   const sampler = setInterval(() => {
     rss = Math.max(rss, rssMiB(tgt.server.pid) ?? 0);
   }, 250);
+  const cpuBefore = cpuMicros(tgt.server.pid);
   try {
     const result = await runJson(path.join(here, 'load.mjs'), [specFile]);
     const beside = await background;
+    const cpuAfter = cpuMicros(tgt.server.pid);
+    // The server's CPU time (every thread) per answered request: unlike req/s, hardly moved
+    // by what else the machine runs. Beside a background load it counts that load's work too.
+    const cpuPerRequest =
+      cpuBefore === undefined || cpuAfter === undefined || result.total === 0 || beside
+        ? undefined
+        : (cpuAfter - cpuBefore) / result.total;
     return {
       ...result,
       ...(beside === undefined ? {} : { background: beside }),
       rssMaxMiB: Math.round(Math.max(rss, rssMiB(tgt.server.pid) ?? 0)),
+      ...(cpuPerRequest === undefined ? {} : { cpuMicrosPerRequest: cpuPerRequest }),
     };
   } finally {
     clearInterval(sampler);

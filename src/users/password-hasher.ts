@@ -9,24 +9,18 @@ const BUSY_EVENT_LOOP = 0.5;
 
 /**
  * How many argon2id computations may run at once. While the event loop is
- * quiet, as many as libuv's thread pool has threads: password checks alone
- * get the whole machine (fewer, measured on 2 cores with the load generator
- * beside it, cost 12 % of the password rate). While it is busy with other
- * requests, one per core but one (at least one), so that the event loop and
- * their thread-pool work (JWT signing) always find a core: unbounded, 10
- * password connections on 2 cores held every pool thread, and
- * client_credentials beside them went from p99 13 ms to 64 ms.
+ * quiet, one per core: password checks alone get the whole machine, and
+ * memory stays bounded at 19 MiB a core (with libuv's 4 threads on 2 cores,
+ * the password scenario's RSS went past 250 MB, for a few % more password
+ * grants, taken from the load generator beside it). While it is busy with
+ * other requests, one per core but one (at least one), so that the event
+ * loop always finds a core: unbounded, 10 password connections on 2 cores
+ * held every pool thread, and client_credentials beside them went from p99
+ * 13 ms to 64 ms.
  */
-export function hashingConcurrency(
-  cores: number,
-  poolThreads: number,
-  eventLoopUtilization: number,
-): number {
-  return eventLoopUtilization > BUSY_EVENT_LOOP ? Math.max(1, cores - 1) : Math.max(1, poolThreads);
+export function hashingConcurrency(cores: number, eventLoopUtilization: number): number {
+  return eventLoopUtilization > BUSY_EVENT_LOOP ? Math.max(1, cores - 1) : Math.max(1, cores);
 }
-
-/** libuv's thread pool size: UV_THREADPOOL_SIZE, 4 unless set (read once, at the pool's start). */
-const POOL_THREADS = Number(process.env.UV_THREADPOOL_SIZE) || 4;
 
 /**
  * argon2id (RFC 9106, the library's default algorithm) with its defaults (19 MiB, t=2, p=1, the
@@ -37,7 +31,7 @@ export class PasswordHasher implements OnModuleDestroy {
   private readonly load = new EventLoopLoad();
   private readonly cores = availableParallelism();
   private readonly gate = new HashingGate(() =>
-    hashingConcurrency(this.cores, POOL_THREADS, this.load.utilization),
+    hashingConcurrency(this.cores, this.load.utilization),
   );
   /** A hash of a random password, so that an unknown user costs as much as a known one. */
   private readonly decoy = hash('decoy password never used');
