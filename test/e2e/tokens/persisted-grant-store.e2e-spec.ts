@@ -1,0 +1,93 @@
+import { isUniqueViolation } from '../../../src/database/unique-violation.js';
+import {
+  type NewPersistedGrant,
+  PersistedGrantStore,
+} from '../../../src/tokens/persisted-grant.store.js';
+import { startTestApp, type TestApp } from '../../support/test-app.js';
+
+/** The store's inserts (and, on PostgreSQL, lookups) of one event-loop turn go out together. */
+describe('persisted-grant store: the writes and reads of one turn together', () => {
+  let service: TestApp;
+  let store: PersistedGrantStore;
+
+  beforeAll(async () => {
+    service = await startTestApp();
+    store = service.app.get(PersistedGrantStore);
+  });
+  afterAll(() => service.close());
+
+  const grant = (clientId: string, handle: string): NewPersistedGrant => ({
+    type: 'access_token',
+    handle,
+    clientId,
+    subject: null,
+    familyId: handle,
+    expiresAt: Date.now() + 60_000,
+    payload: { handle },
+  });
+
+  const rowsOf = async (clientId: string) =>
+    Number(
+      (
+        await service.db.query<{ n: number | string }>(
+          `SELECT count(*) AS n FROM persisted_grant WHERE client_id = '${clientId}'`,
+        )
+      )[0]!.n,
+    );
+
+  it('when more inserts arrive in one turn than one statement takes then every row is written and found', async () => {
+    const handles = Array.from({ length: 1_203 }, (_, index) => `many-${index}`);
+    await Promise.all(handles.map((handle) => store.add(grant('group-many', handle))));
+
+    expect(await rowsOf('group-many')).toBe(handles.length);
+    for (const handle of [handles[0]!, handles[500]!, handles.at(-1)!]) {
+      expect((await store.findByHandle(handle, 'access_token'))?.payload).toEqual({ handle });
+    }
+  });
+
+  it('when one insert of a turn repeats a handle then only it fails, as a unique violation, and the others are written', async () => {
+    const results = await Promise.allSettled([
+      store.add(grant('group-clash', 'clash-a')),
+      store.add(grant('group-clash', 'clash-same')),
+      store.add(grant('group-clash', 'clash-b')),
+      store.add(grant('group-clash', 'clash-same')),
+      store.add(grant('group-clash', 'clash-c')),
+    ]);
+
+    const rejected = results.filter((result) => result.status === 'rejected');
+    expect(rejected).toHaveLength(1);
+    expect(isUniqueViolation(rejected[0]!.reason)).toBe(true);
+    expect(await rowsOf('group-clash')).toBe(4);
+    for (const handle of ['clash-a', 'clash-b', 'clash-c', 'clash-same']) {
+      expect(await store.findByHandle(handle, 'access_token')).not.toBeNull();
+    }
+  });
+
+  it('when a handle already stored comes again then that insert fails and nothing else changes', async () => {
+    await store.add(grant('group-again', 'again-1'));
+    const results = await Promise.allSettled([
+      store.add(grant('group-again', 'again-1')),
+      store.add(grant('group-again', 'again-2')),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'fulfilled']);
+    expect(await rowsOf('group-again')).toBe(2);
+  });
+
+  it('when many lookups arrive in one turn, some for the same handle and some for none, then each gets its own answer', async () => {
+    const handles = Array.from({ length: 40 }, (_, index) => `look-${index}`);
+    await Promise.all(handles.map((handle) => store.add(grant('group-look', handle))));
+    const asked = [...handles, 'look-3', 'look-3', 'never-issued', handles[39]!];
+
+    const found = await Promise.all(
+      asked.map((handle) => store.findByHandle(handle, 'access_token')),
+    );
+
+    expect(found.map((row) => (row === null ? null : row.payload.handle))).toEqual(
+      asked.map((handle) => (handle === 'never-issued' ? null : handle)),
+    );
+    // Two callers of the same handle do not share one object.
+    expect(found[40]).not.toBe(found[41]);
+    found[40]!.payload.handle = 'changed by one caller';
+    expect(found[41]!.payload.handle).toBe('look-3');
+  });
+});
