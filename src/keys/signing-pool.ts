@@ -1,5 +1,6 @@
 import { type KeyObject, sign } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { PerTurnBatch } from '../common/runtime/per-turn-batch.js';
 import { SIGNING_WORKER_SOURCE } from './signing-worker.source.js';
 
 /** How node:crypto signs one algorithm: the digest and the key options besides the key. */
@@ -35,7 +36,7 @@ interface PoolWorker {
  */
 export class SigningPool {
   private readonly workers: (PoolWorker | undefined)[];
-  private pending: Job[] = [];
+  private readonly pending = new PerTurnBatch<Job>((batch) => this.flush(batch));
   private nextBatchId = 0;
 
   constructor(size: number) {
@@ -44,11 +45,9 @@ export class SigningPool {
 
   /** The base64url signature of `input`. */
   sign(input: string, key: KeyObject, method: SigningMethod): Promise<string> {
-    return new Promise((resolve, reject) => {
-      if (this.pending.push({ input, key, method, resolve, reject }) === 1) {
-        setImmediate(() => this.flush());
-      }
-    });
+    return new Promise((resolve, reject) =>
+      this.pending.add({ input, key, method, resolve, reject }),
+    );
   }
 
   /** Stops the workers; signatures still asked for are made on libuv's pool. */
@@ -58,10 +57,15 @@ export class SigningPool {
     await Promise.all(running.map((worker) => this.retire(worker)));
   }
 
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
-    const worker = this.leastBusyWorker();
+  private flush(batch: Job[]): void {
+    let worker: PoolWorker;
+    try {
+      worker = this.leastBusyWorker();
+    } catch {
+      // No worker could be started (the process is out of threads or memory): sign here.
+      for (const job of batch) signOnLibuvPool(job);
+      return;
+    }
     const keys: KeyObject[] = [];
     const jobs = batch.map((job) => {
       let keyIndex = keys.indexOf(job.key);

@@ -1,4 +1,5 @@
 import type { Repository } from 'typeorm';
+import { PerTurnBatch } from '../common/runtime/per-turn-batch.js';
 import { isUniqueViolation } from '../database/unique-violation.js';
 import type { PersistedGrantEntity } from './persisted-grant.entity.js';
 
@@ -47,6 +48,7 @@ function statements(placeholder: (index: number) => string): {
 }
 
 interface PendingLookup {
+  readonly handleHash: string;
   readonly resolve: (row: RawGrantRow | undefined) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -67,25 +69,17 @@ const MAX_ROWS_PER_INSERT = 500;
 export class PooledGrantRows implements GrantRows {
   private readonly sql = statements((index) => `$${index + 1}`);
   private readonly multiRowInserts = new Map<number, string>();
-  private pending: PendingInsert[] = [];
-  private pendingLookups = new Map<string, PendingLookup[]>();
+  private readonly inserts = new PerTurnBatch<PendingInsert>((batch) => this.flush(batch));
+  private readonly lookups = new PerTurnBatch<PendingLookup>((batch) => void this.lookUp(batch));
 
   constructor(private readonly repository: Repository<PersistedGrantEntity>) {}
 
   insert(values: readonly unknown[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.pending.push({ values, resolve, reject }) === 1) setImmediate(() => this.flush());
-    });
+    return new Promise((resolve, reject) => this.inserts.add({ values, resolve, reject }));
   }
 
   selectByHash(handleHash: string): Promise<RawGrantRow | undefined> {
-    return new Promise((resolve, reject) => {
-      const waiting = this.pendingLookups.get(handleHash);
-      if (waiting !== undefined) waiting.push({ resolve, reject });
-      else if (this.pendingLookups.set(handleHash, [{ resolve, reject }]).size === 1) {
-        setImmediate(() => void this.lookUp());
-      }
-    });
+    return new Promise((resolve, reject) => this.lookups.add({ handleHash, resolve, reject }));
   }
 
   async deleteExpired(now: number, limit: number): Promise<number> {
@@ -98,10 +92,8 @@ export class PooledGrantRows implements GrantRows {
   }
 
   /** The lookups of one turn in one statement; each caller gets its own row. */
-  private async lookUp(): Promise<void> {
-    const lookups = this.pendingLookups;
-    this.pendingLookups = new Map();
-    const hashes = [...lookups.keys()];
+  private async lookUp(batch: PendingLookup[]): Promise<void> {
+    const hashes = [...new Set(batch.map((lookup) => lookup.handleHash))];
     let rows: RawGrantRow[];
     try {
       rows =
@@ -109,18 +101,14 @@ export class PooledGrantRows implements GrantRows {
           ? ((await this.repository.query(this.sql.select, hashes)) as RawGrantRow[])
           : ((await this.repository.query(this.sql.selectAny, [hashes])) as RawGrantRow[]);
     } catch (error) {
-      for (const waiting of lookups.values()) for (const lookup of waiting) lookup.reject(error);
+      for (const lookup of batch) lookup.reject(error);
       return;
     }
     const found = new Map(rows.map((row) => [String(row.handle_hash), row]));
-    for (const [hash, waiting] of lookups) {
-      for (const lookup of waiting) lookup.resolve(found.get(hash));
-    }
+    for (const lookup of batch) lookup.resolve(found.get(lookup.handleHash));
   }
 
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
+  private flush(batch: PendingInsert[]): void {
     for (let start = 0; start < batch.length; start += MAX_ROWS_PER_INSERT) {
       void this.write(batch.slice(start, start + MAX_ROWS_PER_INSERT));
     }
@@ -197,7 +185,7 @@ export class SqliteGrantRows implements GrantRows {
   private readonly selectStatement;
   private readonly deleteExpiredStatement;
   private readonly commit: (batch: PendingInsert[]) => void;
-  private pending: PendingInsert[] = [];
+  private readonly inserts = new PerTurnBatch<PendingInsert>((batch) => this.flush(batch));
 
   constructor(connection: SqliteConnection) {
     const sql = statements(() => '?');
@@ -217,9 +205,7 @@ export class SqliteGrantRows implements GrantRows {
   }
 
   insert(values: readonly unknown[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.pending.push({ values, resolve, reject }) === 1) setImmediate(() => this.flush());
-    });
+    return new Promise((resolve, reject) => this.inserts.add({ values, resolve, reject }));
   }
 
   async selectByHash(handleHash: string): Promise<RawGrantRow | undefined> {
@@ -230,9 +216,7 @@ export class SqliteGrantRows implements GrantRows {
     return this.deleteExpiredStatement.run(now, limit).changes;
   }
 
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
+  private flush(batch: PendingInsert[]): void {
     try {
       this.commit(batch);
     } catch (error) {
