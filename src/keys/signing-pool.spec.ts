@@ -51,18 +51,27 @@ describe('SigningPool', () => {
     });
   });
 
-  it('when a batch cannot be signed then each of its callers gets the error, and the pool goes on', async () => {
-    const bad = pool.sign('input', ec.privateKey, { digest: 'no-such-digest', options: {} });
-    await expect(bad).rejects.toThrow(/signing failed/);
-    const good = await pool.sign('input', ec.privateKey, ES256);
+  it('when one signature of a batch cannot be made then only its caller gets the error, and the pool goes on', async () => {
+    const [bad, good] = await Promise.allSettled([
+      pool.sign('input', ec.privateKey, { digest: 'no-such-digest', options: {} }),
+      pool.sign('input', ec.privateKey, ES256),
+    ]);
+    expect(bad).toMatchObject({
+      status: 'rejected',
+      reason: { message: expect.stringMatching(/signing failed/) },
+    });
+    expect(good.status).toBe('fulfilled');
+    const signature = (good as PromiseFulfilledResult<string>).value;
     expect(
       verify(
         'sha256',
         Buffer.from('input'),
         { key: ec.publicKey, dsaEncoding: 'ieee-p1363' },
-        Buffer.from(good, 'base64url'),
+        Buffer.from(signature, 'base64url'),
       ),
     ).toBe(true);
+    const later = await pool.sign('later', ec.privateKey, ES256);
+    expect(later.length).toBeGreaterThan(0);
   });
 
   it('when its workers stop with signatures unanswered then those are made in-process, and none is lost', async () => {

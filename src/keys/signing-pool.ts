@@ -50,7 +50,10 @@ export class SigningPool {
     );
   }
 
-  /** Stops the workers; signatures still asked for are made on libuv's pool. */
+  /**
+   * Stops the running workers (tests); what they had not answered is signed
+   * on libuv's pool. Signatures asked for afterwards start new workers.
+   */
   async close(): Promise<void> {
     const running = this.workers.filter((worker) => worker !== undefined);
     this.workers.fill(undefined);
@@ -74,7 +77,12 @@ export class SigningPool {
     });
     const id = this.nextBatchId++;
     worker.inFlight.set(id, batch);
-    worker.thread.postMessage({ id, keys, jobs });
+    try {
+      worker.thread.postMessage({ id, keys, jobs });
+    } catch {
+      worker.inFlight.delete(id);
+      for (const job of batch) signOnLibuvPool(job);
+    }
   }
 
   private leastBusyWorker(): PoolWorker {
@@ -91,15 +99,15 @@ export class SigningPool {
     const thread = new Worker(SIGNING_WORKER_SOURCE, { eval: true });
     thread.unref();
     const worker: PoolWorker = { thread, inFlight: new Map() };
-    thread.on('message', (answer: { id: number; signatures?: string[]; error?: string }) => {
+    thread.on('message', (answer: { id: number; results: [string?, string?][] }) => {
       const batch = worker.inFlight.get(answer.id);
       if (batch === undefined) return;
       worker.inFlight.delete(answer.id);
-      if (answer.signatures === undefined) {
-        for (const job of batch) job.reject(new Error(`signing failed: ${answer.error}`));
-        return;
-      }
-      batch.forEach((job, position) => job.resolve(answer.signatures![position]!));
+      batch.forEach((job, position) => {
+        const [signature, error] = answer.results[position] ?? [undefined, 'no answer'];
+        if (signature !== undefined) job.resolve(signature);
+        else job.reject(new Error(`signing failed: ${error}`));
+      });
     });
     const replace = () => {
       if (this.workers[index] === worker) this.workers[index] = undefined;
@@ -107,6 +115,8 @@ export class SigningPool {
     };
     thread.once('error', replace);
     thread.once('exit', replace);
+    // A message that could not be read would leave its batch unanswered: start afresh.
+    thread.once('messageerror', replace);
     return worker;
   }
 

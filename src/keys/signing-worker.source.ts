@@ -4,20 +4,21 @@
  * TypeScript sources the tests load (a worker cannot load a .ts file).
  *
  * It receives batches { id, keys: KeyObject[], jobs: [input, keyIndex,
- * digest, options][] } and answers { id, signatures } with each signature
- * base64url-encoded, or { id, error } when the batch could not be signed.
+ * digest, options][] } and answers { id, results } with one entry per job,
+ * in order: [signature in base64url] or [undefined, error message]. A job
+ * that cannot be signed fails alone.
  */
 export const SIGNING_WORKER_SOURCE = `
 const { sign } = require('node:crypto');
 const { parentPort } = require('node:worker_threads');
 parentPort.on('message', ({ id, keys, jobs }) => {
-  try {
-    const signatures = jobs.map(([input, keyIndex, digest, options]) =>
-      sign(digest, Buffer.from(input), { key: keys[keyIndex], ...options }).toString('base64url'),
-    );
-    parentPort.postMessage({ id, signatures });
-  } catch (error) {
-    parentPort.postMessage({ id, error: String(error && error.message || error) });
-  }
+  const results = jobs.map(([input, keyIndex, digest, options]) => {
+    try {
+      return [sign(digest, Buffer.from(input), { key: keys[keyIndex], ...options }).toString('base64url')];
+    } catch (error) {
+      return [undefined, String((error && error.message) || error)];
+    }
+  });
+  parentPort.postMessage({ id, results });
 });
 `;

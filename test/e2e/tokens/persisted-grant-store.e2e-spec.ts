@@ -90,4 +90,24 @@ describe('persisted-grant store: the writes and reads of one turn together', () 
     found[40]!.payload.handle = 'changed by one caller';
     expect(found[41]!.payload.handle).toBe('look-3');
   });
+
+  it('when one insert of a turn is refused for another reason then only it fails and the others are written', async () => {
+    // PostgreSQL enforces varchar(255) on client_id; SQLite does not, and writes all four.
+    const tooLong = { ...grant('group-bad', 'bad-long'), clientId: 'x'.repeat(300) };
+    const results = await Promise.allSettled([
+      store.add(grant('group-bad', 'bad-1')),
+      store.add(tooLong),
+      store.add(grant('group-bad', 'bad-2')),
+      store.add(grant('group-bad', 'bad-3')),
+    ]);
+
+    const refusedOnPostgres = service.db.kind === 'postgres';
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      refusedOnPostgres ? 'rejected' : 'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(await rowsOf('group-bad')).toBe(3);
+  });
 });
