@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
-import { randomHandle } from '../common/crypto/secrets.js';
+import { newGrantHandle } from '../tokens/grant-handle.js';
 import { PersistedGrantStore } from '../tokens/persisted-grant.store.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 
@@ -24,7 +24,7 @@ export class InteractionService {
   constructor(private readonly store: PersistedGrantStore) {}
 
   async create(request: AuthorizationRequest, csrf: string): Promise<Interaction> {
-    const handle = randomHandle();
+    const handle = newGrantHandle();
     const row = await this.store.add({
       type: 'interaction',
       handle,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
-import { randomHandle } from '../common/crypto/secrets.js';
+import { newGrantHandle } from '../tokens/grant-handle.js';
 import { clearCookie, readCookie, setCookie } from '../common/http/cookies.js';
 import { epochSeconds } from '../common/time.js';
 import { serverConfig } from '../config/server.config.js';
@@ -53,7 +53,7 @@ export class SessionService {
 
   /** A new session for a user who just authenticated; returns it and its Set-Cookie value. */
   async start(subject: string): Promise<{ session: UserSession; cookie: string }> {
-    const handle = randomHandle();
+    const handle = newGrantHandle();
     const authTime = epochSeconds();
     const sid = timeOrderedId();
     const row = await this.store.add({

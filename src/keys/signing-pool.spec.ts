@@ -93,4 +93,46 @@ describe('SigningPool', () => {
       ).toBe(true);
     });
   });
+
+  it('verifies a batch on its workers: each signature against its own input, key and method', async () => {
+    const signed = await Promise.all(
+      [ec, otherEc, rsa].map(async (pair, n) => {
+        const method = n === 2 ? PS256 : ES256;
+        const input = `header.payload-${n}`;
+        return { pair, method, input, signature: await pool.sign(input, pair.privateKey, method) };
+      }),
+    );
+    const [ecSigned, otherSigned, rsaSigned] = signed as [
+      (typeof signed)[0],
+      (typeof signed)[0],
+      (typeof signed)[0],
+    ];
+    const verdicts = await Promise.all([
+      ...signed.map(({ pair, method, input, signature }) =>
+        pool.verify(input, signature, pair.publicKey, method),
+      ),
+      // Another input, another key, another method, a malformed signature, a key of another type.
+      pool.verify(`${ecSigned.input}x`, ecSigned.signature, ec.publicKey, ES256),
+      pool.verify(ecSigned.input, ecSigned.signature, otherEc.publicKey, ES256),
+      pool.verify(rsaSigned.input, rsaSigned.signature, rsa.publicKey, {
+        digest: 'sha256',
+        options: {},
+      }),
+      pool.verify(otherSigned.input, otherSigned.signature.slice(0, 20), otherEc.publicKey, ES256),
+      pool.verify(ecSigned.input, ecSigned.signature, rsa.publicKey, PS256),
+    ]);
+    expect(verdicts).toEqual([true, true, true, false, false, false, false, false]);
+  });
+
+  it('when its workers stop with verifications unanswered then those are done in-process', async () => {
+    const signature = await pool.sign('input', ec.privateKey, ES256);
+    const pending = [
+      pool.verify('input', signature, ec.publicKey, ES256),
+      pool.verify('input', signature, otherEc.publicKey, ES256),
+      pool.verify('input', 'not-a-signature', ec.publicKey, ES256),
+    ];
+    await new Promise((resolve) => setImmediate(resolve));
+    await pool.close();
+    expect(await Promise.all(pending)).toEqual([true, false, false]);
+  });
 });

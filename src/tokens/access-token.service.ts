@@ -1,17 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { errors as joseErrors, jwtVerify, type JWTHeaderParameters } from 'jose';
 import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
 import type { Client } from '../clients/client.js';
-import { randomHandle } from '../common/crypto/secrets.js';
+import { newGrantHandle } from './grant-handle.js';
 import { epochSeconds } from '../common/time.js';
 import { serverConfig } from '../config/server.config.js';
 import { tokensConfig } from '../config/tokens.config.js';
 import { signCompactJws } from '../keys/jws-signer.js';
 import { KeysService } from '../keys/keys.service.js';
-import { SIGNING_ALGORITHMS } from '../keys/signing-algorithm.js';
+import { verifyCompactJws } from '../keys/jws-verifier.js';
 import { PersistedGrantStore } from './persisted-grant.store.js';
 import { isUniqueViolation } from '../database/unique-violation.js';
+import { accessTokenClaimsOf, isAccessTokenType } from './jwt-access-token-claims.js';
 import type { AccessTokenClaims, AccessTokenSubject } from './token-claims.js';
 
 export interface IssuedAccessToken {
@@ -58,7 +58,7 @@ export class AccessTokenService {
       ...(subject.act !== undefined ? { act: subject.act } : {}),
     };
     if (client.metadata.access_token_format === 'reference') {
-      const token = randomHandle();
+      const token = newGrantHandle();
       await this.store.add({
         type: 'access_token',
         handle: token,
@@ -122,32 +122,14 @@ export class AccessTokenService {
   }
 
   private async verifyJwt(token: string): Promise<VerifiedAccessToken | undefined> {
-    try {
-      const { payload } = await jwtVerify(
-        token,
-        (header: JWTHeaderParameters) => this.keyFor(header),
-        {
-          issuer: this.server.issuer,
-          typ: 'at+jwt',
-          algorithms: [...SIGNING_ALGORITHMS],
-          requiredClaims: ['jti', 'exp', 'iat', 'sub', 'client_id'],
-        },
-      );
-      const claims = payload as unknown as AccessTokenClaims;
-      if (await this.store.findByHandle(claims.jti, 'revoked_jwt')) return undefined;
-      return { format: 'jwt', claims };
-    } catch (error) {
-      if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return undefined;
-      throw error;
-    }
-  }
-
-  private keyFor(header: JWTHeaderParameters) {
-    const found = header.kid === undefined ? undefined : this.keys.verificationKey(header.kid);
-    if (found === undefined || found.alg !== header.alg) {
-      throw new joseErrors.JWKSNoMatchingKey();
-    }
-    return found.key;
+    const verified = await verifyCompactJws(token, ({ kid }) =>
+      typeof kid === 'string' ? this.keys.verificationKey(kid) : undefined,
+    );
+    if (verified === undefined || !isAccessTokenType(verified.header.typ)) return undefined;
+    const claims = accessTokenClaimsOf(verified.payload, this.server.issuer, epochSeconds());
+    if (claims === undefined) return undefined;
+    if (await this.store.findByHandle(claims.jti, 'revoked_jwt')) return undefined;
+    return { format: 'jwt', claims };
   }
 }
 

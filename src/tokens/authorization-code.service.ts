@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
 import type { Client } from '../clients/client.js';
-import { constantTimeEquals, randomHandle } from '../common/crypto/secrets.js';
+import { constantTimeEquals } from '../common/crypto/secrets.js';
+import { newGrantHandle } from './grant-handle.js';
 import { InvalidGrantError, InvalidRequestError } from '../common/oauth/oauth-error.js';
 import { epochSeconds } from '../common/time.js';
 import { AccessTokenService } from './access-token.service.js';
@@ -54,7 +55,7 @@ export class AuthorizationCodeService {
   ) {}
 
   async issue(client: Client, grant: AuthorizationCodeGrant): Promise<string> {
-    const code = randomHandle();
+    const code = newGrantHandle();
     await this.store.add({
       type: 'authorization_code',
       handle: code,

@@ -3,13 +3,13 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
 import { In, IsNull, MoreThan, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
-import { sha256 } from '../common/crypto/secrets.js';
 import {
   type GrantRows,
   PooledGrantRows,
   type RawGrantRow,
   SqliteGrantRows,
 } from './grant-rows.js';
+import { grantKey } from './grant-handle.js';
 import { PersistedGrantEntity } from './persisted-grant.entity.js';
 
 /** The kinds of item the store holds. */
@@ -30,7 +30,7 @@ export type PersistedGrantType =
 
 export interface NewPersistedGrant {
   readonly type: PersistedGrantType;
-  /** The secret handle; only its SHA-256 is stored. */
+  /** The secret handle; only its key (grantKey: a SHA-256, for newGrantHandle's handles after their issue time) is stored. */
   readonly handle: string;
   readonly clientId: string;
   readonly subject: string | null;
@@ -43,7 +43,7 @@ function toEntity(grant: NewPersistedGrant, now: number): PersistedGrantEntity {
   const entity = new PersistedGrantEntity();
   entity.id = timeOrderedId(now);
   entity.type = grant.type;
-  entity.handleHash = sha256(grant.handle);
+  entity.handleHash = grantKey(grant.handle);
   entity.clientId = grant.clientId;
   entity.subject = grant.subject;
   entity.familyId = grant.familyId;
@@ -114,7 +114,7 @@ export class PersistedGrantStore {
     handle: string,
     type: PersistedGrantType,
   ): Promise<PersistedGrantEntity | null> {
-    const row = await this.rows.selectByHash(sha256(handle));
+    const row = await this.rows.selectByHash(grantKey(handle));
     return row !== undefined && row.type === type ? fromRaw(row) : null;
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
 import type { Client } from '../clients/client.js';
-import { randomHandle } from '../common/crypto/secrets.js';
+import { newGrantHandle } from './grant-handle.js';
 import { InvalidGrantError } from '../common/oauth/oauth-error.js';
 import { type NewPersistedGrant, PersistedGrantStore } from './persisted-grant.store.js';
 import { grantedScopes, parseScope } from './scopes.js';
@@ -47,7 +47,7 @@ export class RefreshTokenService {
   ): Promise<{ token: string; familyId: string }> {
     const now = Date.now();
     const expiresAt = now + client.metadata.refresh_token_ttl * 1000;
-    const token = randomHandle();
+    const token = newGrantHandle();
     const family = { ...grant, familyExpiresAt: expiresAt };
     await this.store.add(refreshTokenRow(token, client, familyId, family, expiresAt), now);
     return { token, familyId };
@@ -91,7 +91,7 @@ export class RefreshTokenService {
       if (sliding) await this.store.extend(row.id, nextExpiry);
       return { grant, familyId: row.familyId, refreshToken: handle, scopes };
     }
-    const refreshToken = randomHandle();
+    const refreshToken = newGrantHandle();
     const replacement = refreshTokenRow(refreshToken, client, row.familyId, grant, nextExpiry);
     if (!(await this.store.exchange(row.id, replacement, now))) {
       // Another request consumed it first: one of the two holders is not the client.

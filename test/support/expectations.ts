@@ -78,9 +78,20 @@ export function expectOAuthError(
   expect(result.headers.get('cache-control')).toBe('no-store');
 }
 
-/** How the service stores handles and secrets: SHA-256, base64url. */
+/** How the service stores secrets and most keys: SHA-256, base64url. */
 export function sha256(value: string): string {
   return createHash('sha256').update(value).digest('base64url');
+}
+
+/**
+ * What the service stores instead of a handle: its SHA-256, base64url; for
+ * the handles it makes (51 base64url characters, the first 6 bytes the issue
+ * time in ms) the issue time in 12 hex digits before it.
+ */
+export function handleKey(handle: string): string {
+  if (!/^[A-Za-z0-9_-]{51}$/.test(handle)) return sha256(handle);
+  const issuedAt = Buffer.from(handle, 'base64url').readUIntBE(0, 6);
+  return issuedAt.toString(16).padStart(12, '0') + sha256(handle);
 }
 
 /** A revoked JWT access token: its jti is on the deny list once, for its client, until the token expires. */

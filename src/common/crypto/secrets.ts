@@ -1,8 +1,9 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { randomBytesFromPool } from './random-pool.js';
 
 /** A new random handle or secret: 256 bits, base64url (43 characters). */
 export function randomHandle(): string {
-  return randomBytes(32).toString('base64url');
+  return randomBytesFromPool(32).toString('base64url');
 }
 
 /** SHA-256 of a high-entropy value (a handle or a service-generated secret), base64url. */

@@ -1,8 +1,4 @@
-import { randomFillSync } from 'node:crypto';
-
-const BATCH = 256;
-const pool = Buffer.alloc(16 * BATCH);
-let next = BATCH;
+import { randomBytesFromPool } from './random-pool.js';
 
 /**
  * A UUID version 7 (RFC 9562 §5.7): 48 bits of Unix milliseconds, then 74
@@ -13,12 +9,7 @@ let next = BATCH;
  * only, never for secrets: the time in it is public.
  */
 export function timeOrderedId(now: number = Date.now()): string {
-  if (next === BATCH) {
-    randomFillSync(pool);
-    next = 0;
-  }
-  const bytes = pool.subarray(next * 16, next * 16 + 16);
-  next++;
+  const bytes = randomBytesFromPool(16);
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = (bytes[6]! & 0x0f) | 0x70; // version 7
   bytes[8] = (bytes[8]! & 0x3f) | 0x80; // variant 10

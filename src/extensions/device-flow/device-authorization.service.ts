@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { timeOrderedId } from '../../common/crypto/time-ordered-id.js';
 import type { Client } from '../../clients/client.js';
-import { randomHandle } from '../../common/crypto/secrets.js';
+import { newGrantHandle } from '../../tokens/grant-handle.js';
 import { UnauthorizedClientError } from '../../common/oauth/oauth-error.js';
 import { serverConfig } from '../../config/server.config.js';
 import { isUniqueViolation } from '../../database/unique-violation.js';
@@ -86,7 +86,7 @@ export class DeviceAuthorizationService {
     const now = Date.now();
     const expiresAt = now + DEVICE_CODE_TTL_SECONDS * 1000;
     const familyId = timeOrderedId();
-    const deviceCode = randomHandle();
+    const deviceCode = newGrantHandle();
     const authorization: DeviceAuthorization = { status: 'pending', scope: scopes.join(' ') };
     const deviceRow = await this.store.add(
       {

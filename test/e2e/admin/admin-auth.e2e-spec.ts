@@ -4,7 +4,7 @@ import {
   expectProblem,
   expectRevokedJwt,
   JSON_CONTENT_TYPE,
-  sha256,
+  handleKey,
   withoutWrites,
 } from '../../support/expectations.js';
 import {
@@ -188,12 +188,14 @@ describe('admin API authentication (RFC 6750) and its OpenAPI document', () => {
 
     await service.db.query('UPDATE persisted_grant SET expires_at = $1 WHERE handle_hash = $2', [
       1000,
-      sha256(token),
+      handleKey(token),
     ]);
     const result = await withBearer(token, 'GET', '/admin/keys');
 
     expectProblem(result, 401, BAD_TOKEN);
-    await service.db.query('DELETE FROM persisted_grant WHERE handle_hash = $1', [sha256(token)]);
+    await service.db.query('DELETE FROM persisted_grant WHERE handle_hash = $1', [
+      handleKey(token),
+    ]);
   });
 
   describe('GET /admin/openapi.json', () => {

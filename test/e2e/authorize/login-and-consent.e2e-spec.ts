@@ -28,7 +28,8 @@ import {
 const PASSWORD = 'correct horse battery staple';
 const EXPIRED = 'The sign-in page has expired. Return to the application and start again.';
 const CSRF_FAILED = 'The form was not submitted from this site (CSRF check failed).';
-const HANDLE = /^[A-Za-z0-9_-]{43}$/;
+/** A stored handle: 6 bytes of issue time and 32 random ones, base64url. */
+const HANDLE = /^[A-Za-z0-9_-]{51}$/;
 
 describe('authorization endpoint: login and consent pages', () => {
   let service: TestApp;
@@ -173,7 +174,7 @@ describe('authorization endpoint: login and consent pages', () => {
       expectSecurityHeaders(consent);
       const sessionCookie = setCookieFor(consent, SESSION_COOKIE)!;
       expect(sessionCookie).toMatch(
-        /^idsvc_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/,
+        /^idsvc_session=[A-Za-z0-9_-]{51}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/,
       );
       expect(sessionCookie).not.toContain('Secure');
       const rows = await sessionRows(user.id);

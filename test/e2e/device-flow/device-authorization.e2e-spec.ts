@@ -29,7 +29,8 @@ import {
   WRONG_CODE,
 } from './device-flow-support.js';
 
-const HANDLE = /^[A-Za-z0-9_-]{43}$/;
+/** A device code: 6 bytes of issue time and 32 random ones, base64url. */
+const HANDLE = /^[A-Za-z0-9_-]{51}$/;
 const INVALID_CODE = {
   error: 'invalid_grant',
   error_description: 'the device code is invalid or already used',

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { handleKey } from '../../support/expectations.js';
 import type { TestDatabase } from '../../support/test-database.js';
 
 /** A persisted_grant row as both databases return it, with times as numbers and the payload parsed. */
@@ -15,10 +15,8 @@ export interface PersistedGrantRow {
   readonly payload: Record<string, any>;
 }
 
-/** What the service stores instead of a handle: its SHA-256, base64url. */
-export function handleHash(handle: string): string {
-  return createHash('sha256').update(handle).digest('base64url');
-}
+/** What the service stores instead of a handle (see handleKey). */
+export const handleHash = handleKey;
 
 /** Every persisted_grant row, in a stable order (to compare before and after a request). */
 export async function allGrantRows(db: TestDatabase): Promise<PersistedGrantRow[]> {

@@ -1,5 +1,7 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
+import { sha256 } from '../../support/expectations.js';
 import { discoverAs } from '../../support/oidc-client.js';
 import {
   startTestApp,
@@ -150,6 +152,25 @@ describe('refresh_token grant (RFC 6749 §6)', () => {
       payload: firstRow.payload,
     });
     expect(await familyRows(service.db, firstRow.family_id)).toHaveLength(2);
+  });
+
+  it('when a refresh token made before time-stamped handles (43 characters, stored as its bare SHA-256) is redeemed then it rotates and the reuse check still holds', async () => {
+    // An upgrade: the row an older version wrote for a 256-bit random handle.
+    const first = await signIn(rotating);
+    const legacy = randomBytes(32).toString('base64url');
+    await service.db.query('UPDATE persisted_grant SET handle_hash = $1 WHERE handle_hash = $2', [
+      sha256(legacy),
+      handleHash(first.refresh_token),
+    ]);
+    expect(await grantRowOf(service.db, first.refresh_token)).toBeUndefined();
+
+    const second = await refresh(rotating, legacy);
+    expect(second.refresh_token).toMatch(/^[A-Za-z0-9_-]{51}$/);
+    expect((await rowOf(second.refresh_token)).consumed_at).toBeNull();
+    expect((await introspect(rotating, legacy)).body).toEqual({ active: false });
+
+    expectRefused(await refreshRequest(rotating, { refresh_token: legacy }), INVALID_REFRESH_TOKEN);
+    expect(await grantRowOf(service.db, second.refresh_token)).toBeUndefined();
   });
 
   it('when a rotated refresh token is presented again then invalid_grant and the whole family is revoked', async () => {
@@ -321,7 +342,7 @@ describe('refresh_token grant (RFC 6749 §6)', () => {
     const familyId = (await rowOf(first.refresh_token)).family_id;
 
     for (const tokens of [first, second]) {
-      expect(tokens.access_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(tokens.access_token).toMatch(/^[A-Za-z0-9_-]{51}$/);
       const row = await rowOf(tokens.access_token);
       expect(row).toMatchObject({
         type: 'access_token',

@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import {
   expectOAuthError,
   JSON_CONTENT_TYPE,
-  sha256,
+  handleKey,
   withoutWrites,
 } from '../../support/expectations.js';
 import { discoverAs } from '../../support/oidc-client.js';
@@ -117,7 +117,7 @@ describe('token introspection (RFC 7662)', () => {
       access_token_format: 'reference',
     });
     const tokens = await passwordTokens(await discoverAs(service, reference));
-    expect(tokens.access_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(tokens.access_token).toMatch(/^[A-Za-z0-9_-]{51}$/);
 
     const introspection = await oidc.tokenIntrospection(resourceServerConfig, tokens.access_token);
 
@@ -140,7 +140,7 @@ describe('token introspection (RFC 7662)', () => {
       [reference.client_id],
     );
     expect(rows.map((row) => row.type)).toEqual(['access_token', 'refresh_token']);
-    expect(rows[0]!.handle_hash).toBe(sha256(tokens.access_token));
+    expect(rows[0]!.handle_hash).toBe(handleKey(tokens.access_token));
     expect(JSON.stringify(rows)).not.toContain(tokens.access_token);
   });
 
@@ -231,7 +231,7 @@ describe('token introspection (RFC 7662)', () => {
 
     await service.db.query('UPDATE persisted_grant SET expires_at = $1 WHERE handle_hash = $2', [
       1000,
-      sha256(tokens.access_token),
+      handleKey(tokens.access_token),
     ]);
     const introspection = await oidc.tokenIntrospection(resourceServerConfig, tokens.access_token);
 
@@ -243,7 +243,7 @@ describe('token introspection (RFC 7662)', () => {
     const tokens = await passwordTokens(appConfig);
     await service.db.query('UPDATE persisted_grant SET expires_at = $1 WHERE handle_hash = $2', [
       1000,
-      sha256(tokens.refresh_token!),
+      handleKey(tokens.refresh_token!),
     ]);
 
     const introspection = await oidc.tokenIntrospection(appConfig, tokens.refresh_token!);

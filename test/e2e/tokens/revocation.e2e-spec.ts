@@ -2,7 +2,7 @@ import * as oidc from 'openid-client';
 import {
   expectOAuthError,
   expectRevokedJwt,
-  sha256,
+  handleKey,
   withoutWrites,
 } from '../../support/expectations.js';
 import { discoverAs } from '../../support/oidc-client.js';
@@ -45,7 +45,7 @@ describe('token revocation (RFC 7009)', () => {
   const familyRows = async (refreshToken: string) => {
     const [row] = await service.db.query<{ family_id: string }>(
       'SELECT family_id FROM persisted_grant WHERE handle_hash = $1',
-      [sha256(refreshToken)],
+      [handleKey(refreshToken)],
     );
     return row!.family_id;
   };
@@ -118,7 +118,7 @@ describe('token revocation (RFC 7009)', () => {
     expect(await introspect(tokens.access_token, referenceConfig)).toEqual({ active: false });
     expect(
       await service.db.query('SELECT id FROM persisted_grant WHERE handle_hash = $1', [
-        sha256(tokens.access_token),
+        handleKey(tokens.access_token),
       ]),
     ).toEqual([]);
   });
