@@ -135,4 +135,25 @@ describe('SigningPool', () => {
     await pool.close();
     expect(await Promise.all(pending)).toEqual([true, false, false]);
   });
+
+  it('when an input has a line feed (no JWS signing input has) then signing it fails alone, and verifying it or an empty signature is false', async () => {
+    const signature = await pool.sign('input', ec.privateKey, ES256);
+    const [lineFeed, good] = await Promise.allSettled([
+      pool.sign('two\nlines', ec.privateKey, ES256),
+      pool.sign('input', ec.privateKey, ES256),
+    ]);
+    expect(lineFeed).toMatchObject({
+      status: 'rejected',
+      reason: { message: expect.stringMatching(/line feed/) },
+    });
+    expect(good.status).toBe('fulfilled');
+    expect(
+      await Promise.all([
+        pool.verify('input\n', signature, ec.publicKey, ES256),
+        pool.verify('input', `${signature}\n`, ec.publicKey, ES256),
+        pool.verify('input', '', ec.publicKey, ES256),
+        pool.verify('input', signature, ec.publicKey, ES256),
+      ]),
+    ).toEqual([false, false, false, true]);
+  });
 });

@@ -20,8 +20,8 @@ interface Job {
   readonly reject: (error: unknown) => void;
 }
 
-/** A worker's answer to one job: see SIGNING_WORKER_SOURCE. */
-type JobResult = [(string | boolean)?, string?];
+/** Batches carry inputs and signatures as lines of one string (see SIGNING_WORKER_SOURCE). */
+const LINE_FEED = 'the signing input must not contain a line feed (a JWS signing input never does)';
 
 interface PoolWorker {
   readonly thread: Worker;
@@ -52,6 +52,7 @@ export class SigningPool {
 
   /** The base64url signature of `input`. */
   sign(input: string, key: KeyObject, method: SigningMethod): Promise<string> {
+    if (input.includes('\n')) return Promise.reject(new Error(LINE_FEED));
     return new Promise((resolve, reject) =>
       this.pending.add({
         input,
@@ -71,6 +72,8 @@ export class SigningPool {
     key: KeyObject,
     method: SigningMethod,
   ): Promise<boolean> {
+    // An empty signature stands for "sign" in a batch; neither verifies anyway.
+    if (signature === '' || `${input}${signature}`.includes('\n')) return Promise.resolve(false);
     return new Promise((resolve, reject) =>
       this.pending.add({
         input,
@@ -103,15 +106,18 @@ export class SigningPool {
       return;
     }
     const keys: KeyObject[] = [];
-    const jobs = batch.map((job) => {
-      let keyIndex = keys.indexOf(job.key);
-      if (keyIndex === -1) keyIndex = keys.push(job.key) - 1;
-      return [job.input, keyIndex, job.method.digest, job.method.options, job.signature];
+    const methods: SigningMethod[] = [];
+    const refs = new Uint16Array(batch.length * 2);
+    const texts: string[] = [];
+    batch.forEach((job, position) => {
+      refs[2 * position] = indexIn(keys, job.key);
+      refs[2 * position + 1] = indexIn(methods, job.method);
+      texts.push(job.input, job.signature ?? '');
     });
     const id = this.nextBatchId++;
     worker.inFlight.set(id, batch);
     try {
-      worker.thread.postMessage({ id, keys, jobs });
+      worker.thread.postMessage({ id, keys, methods, refs, texts: texts.join('\n') });
     } catch {
       worker.inFlight.delete(id);
       for (const job of batch) runOnLibuvPool(job);
@@ -132,15 +138,12 @@ export class SigningPool {
     const thread = new Worker(SIGNING_WORKER_SOURCE, { eval: true });
     thread.unref();
     const worker: PoolWorker = { thread, inFlight: new Map() };
-    thread.on('message', (answer: { id: number; results: JobResult[] }) => {
+    thread.on('message', (answer: { id: number; results: string }) => {
       const batch = worker.inFlight.get(answer.id);
       if (batch === undefined) return;
       worker.inFlight.delete(answer.id);
-      batch.forEach((job, position) => {
-        const [result, error] = answer.results[position] ?? [undefined, 'no answer'];
-        if (result !== undefined) job.resolve(result);
-        else job.reject(new Error(`signing failed: ${error}`));
-      });
+      const results = answer.results.split('\n');
+      batch.forEach((job, position) => settle(job, results[position] ?? '!no answer'));
     });
     const replace = () => {
       if (this.workers[index] === worker) this.workers[index] = undefined;
@@ -160,6 +163,19 @@ export class SigningPool {
     for (const job of unanswered) runOnLibuvPool(job);
     await worker.thread.terminate();
   }
+}
+
+/** Index of `item` in `list`, added at the end when missing. */
+function indexIn<T>(list: T[], item: T): number {
+  const index = list.indexOf(item);
+  return index === -1 ? list.push(item) - 1 : index;
+}
+
+/** Hands a worker's answer line (see SIGNING_WORKER_SOURCE) to its caller. */
+function settle(job: Job, result: string): void {
+  if (result === 'T' || result === 'F') job.resolve(result === 'T');
+  else if (result.startsWith('+')) job.resolve(result.slice(1));
+  else job.reject(new Error(`signing failed: ${result.slice(1)}`));
 }
 
 function runOnLibuvPool(job: Job): void {

@@ -3,32 +3,41 @@
  * with `eval: true`, so the same code serves the compiled service and the
  * TypeScript sources the tests load (a worker cannot load a .ts file).
  *
- * It receives batches { id, keys: KeyObject[], jobs: [input, keyIndex,
- * digest, options, signature][] } and answers { id, results } with one
- * entry per job, in order. A job without a signature (null) is signed:
- * [signature in base64url] or [undefined, error message], and one that
- * cannot be signed fails alone. A job with one is verified: [true] or
- * [false], and one that cannot be verified (a malformed signature) is false.
+ * A batch is { id, keys: KeyObject[], methods: { digest, options }[],
+ * refs: Uint16Array, texts: string }: job n uses keys[refs[2n]] and
+ * methods[refs[2n + 1]], and texts holds, joined by line feeds, each job's
+ * input then its signature ('' for a job to sign). One string and one typed
+ * array clone several times faster than an array of jobs (measured: 1.3
+ * against 7 to 9 µs a message of ten jobs). The answer is { id, results }:
+ * one line per job, in order: '+' and the signature in base64url, or '!'
+ * and why it could not be signed (that job fails alone); for a job to
+ * verify, 'T' or 'F' (a signature that cannot even be checked is 'F').
  */
 export const SIGNING_WORKER_SOURCE = `
 const { sign, verify } = require('node:crypto');
 const { parentPort } = require('node:worker_threads');
-parentPort.on('message', ({ id, keys, jobs }) => {
-  const results = jobs.map(([input, keyIndex, digest, options, signature]) => {
-    const key = { key: keys[keyIndex], ...options };
-    if (signature !== null) {
+parentPort.on('message', ({ id, keys, methods, refs, texts }) => {
+  const lines = texts.split('\\n');
+  const results = [];
+  for (let job = 0; job < refs.length / 2; job++) {
+    const { digest, options } = methods[refs[2 * job + 1]];
+    const key = { key: keys[refs[2 * job]], ...options };
+    const input = Buffer.from(lines[2 * job]);
+    const signature = lines[2 * job + 1];
+    if (signature !== '') {
       try {
-        return [verify(digest, Buffer.from(input), key, Buffer.from(signature, 'base64url'))];
+        results.push(verify(digest, input, key, Buffer.from(signature, 'base64url')) ? 'T' : 'F');
       } catch {
-        return [false];
+        results.push('F');
       }
+      continue;
     }
     try {
-      return [sign(digest, Buffer.from(input), key).toString('base64url')];
+      results.push('+' + sign(digest, input, key).toString('base64url'));
     } catch (error) {
-      return [undefined, String((error && error.message) || error)];
+      results.push('!' + String((error && error.message) || error).replace(/\\n/g, ' '));
     }
-  });
-  parentPort.postMessage({ id, results });
+  }
+  parentPort.postMessage({ id, results: results.join('\\n') });
 });
 `;
