@@ -1,4 +1,4 @@
-import { createPublicKey, sign } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { jwsPool } from './jws-crypto.js';
 import { signCompactJws } from './jws-signer.js';
 import { verifyCompactJws, type VerificationKeyLookup } from './jws-verifier.js';
@@ -106,5 +106,33 @@ describe('verifyCompactJws', () => {
       expect(await verifyCompactJws(token, lookup)).toBeUndefined();
     }
     expect(await verifyCompactJws(genuine, lookup)).toBeDefined();
+  });
+
+  it('when a signature has a dangling base64url character (which a lenient decoder drops) then it is refused', async () => {
+    // RSA-3072: 384 bytes of signature, 512 characters, so one more is dangling.
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 3072 });
+    const rsa3072: VerificationKeyLookup = () => ({ alg: 'RS256', key: publicKey });
+    const token = await signCompactJws({ alg: 'RS256', kid: 'k' }, CLAIMS, 'RS256', privateKey);
+    expect(token.split('.')[2]).toHaveLength(512);
+    expect(await verifyCompactJws(token, rsa3072)).toBeDefined();
+    expect(await verifyCompactJws(`${token}A`, rsa3072)).toBeUndefined();
+  });
+
+  it('when the header or the payload is not UTF-8, even correctly signed, then it is refused', async () => {
+    const notUtf8 = (json: string) =>
+      Buffer.concat([Buffer.from(json.slice(0, -2)), Buffer.from([0xff]), Buffer.from('"}')]);
+    const header = notUtf8(`{"alg":"ES256","kid":"${es256().kid}","x":""}`);
+    const payload = notUtf8('{"sub":"client-1","x":""}');
+    for (const [h, p] of [
+      [header, Buffer.from(JSON.stringify({ sub: 'client-1' }))],
+      [Buffer.from(JSON.stringify({ alg: 'ES256', kid: es256().kid })), payload],
+    ] as const) {
+      const input = `${h.toString('base64url')}.${p.toString('base64url')}`;
+      const signature = sign('sha256', Buffer.from(input), {
+        key: es256().privateKey,
+        dsaEncoding: 'ieee-p1363',
+      }).toString('base64url');
+      expect(await verifyCompactJws(`${input}.${signature}`, lookup)).toBeUndefined();
+    }
   });
 });

@@ -25,7 +25,8 @@ const COMPACT_JWS = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
  * is one this service signs with and the very algorithm of the key
  * `keyFor` finds for the header; there is no `crit` (RFC 7515 §4.1.11: this
  * service understands no extension, so must refuse any) and no `b64`
- * (RFC 7797); the signature verifies; the payload is a JSON object.
+ * (RFC 7797); the signature is canonical base64url and verifies; header
+ * and payload are UTF-8 JSON objects.
  * Anything else is undefined. The claims are the caller's to check.
  */
 export async function verifyCompactJws(
@@ -46,15 +47,20 @@ export async function verifyCompactJws(
   if (!isSigningAlgorithm(alg)) return undefined;
   const found = keyFor(header);
   if (found === undefined || found.alg !== alg) return undefined;
+  // Node's base64url decoder skips a dangling character; a signature must be canonical.
+  if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) return undefined;
   const input = `${encodedHeader}.${encodedPayload}`;
   if (!(await jwsPool.verify(input, signature, found.key, JWS_METHODS[alg]))) return undefined;
   const payload = jsonObject(encodedPayload);
   return payload === undefined ? undefined : { header, payload };
 }
 
+/** Refuses bytes that are not UTF-8 instead of replacing them, as jose did. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function jsonObject(encoded: string): JoseObject | undefined {
   try {
-    const value: unknown = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    const value: unknown = JSON.parse(UTF8.decode(Buffer.from(encoded, 'base64url')));
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as JoseObject)
       : undefined;

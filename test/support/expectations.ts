@@ -103,7 +103,7 @@ export async function expectRevokedJwt(
   const { jti, exp } = decodeJwt(token);
   const rows = await db.query<Record<string, unknown>>(
     'SELECT type, client_id, expires_at FROM persisted_grant WHERE handle_hash = $1',
-    [sha256(jti!)],
+    [handleKey(jti!)],
   );
   expect(rows).toEqual([
     { type: 'revoked_jwt', client_id: clientId, expires_at: expect.anything() },

@@ -32,4 +32,28 @@ describe('randomBytesFromPool', () => {
     expect(big).toHaveLength(10_000);
     expect(big.filter((byte) => byte === 0).length).toBeLessThan(200);
   });
+
+  it('hands out buffers with memory of their own, not slices of a shared one', () => {
+    const bytes = randomBytesFromPool(38);
+    expect(bytes.byteOffset).toBe(0);
+    expect(bytes.buffer.byteLength).toBe(38);
+  });
+
+  it('when a draw ends exactly at the end of the pool then the next one comes from a refill', () => {
+    // Whatever the pool's position, 4,096 one-byte draws cross its end once at least.
+    const draws = Array.from({ length: 4_096 * 2 }, () => randomBytesFromPool(1)[0]!);
+    const zeros = draws.filter((byte) => byte === 0).length;
+    // About 1 in 256 bytes is zero by chance; a stretch served unrefilled would be all zeros.
+    expect(zeros).toBeLessThan(draws.length / 64);
+  });
+
+  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])(
+    'when asked for %s bytes then it throws and hands out nothing',
+    (size) => {
+      expect(() => randomBytesFromPool(size)).toThrow(RangeError);
+      const after = Array.from({ length: 200 }, () => randomBytesFromPool(16).toString('hex'));
+      expect(new Set(after).size).toBe(200);
+      expect(after).not.toContain('0'.repeat(32));
+    },
+  );
 });

@@ -14,12 +14,15 @@ let offset = POOL_SIZE;
  * does not linger in it.
  */
 export function randomBytesFromPool(size: number): Buffer {
-  if (size > POOL_SIZE) return randomFillSync(Buffer.alloc(size));
+  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`not a byte count: ${size}`);
+  // Memory of its own (not Node's shared slab for small buffers), like randomBytes.
+  const bytes = Buffer.allocUnsafeSlow(size);
+  if (size > POOL_SIZE) return randomFillSync(bytes);
   if (offset + size > POOL_SIZE) {
     randomFillSync(pool);
     offset = 0;
   }
-  const bytes = Buffer.from(pool.subarray(offset, offset + size));
+  pool.copy(bytes, 0, offset, offset + size);
   pool.fill(0, offset, offset + size);
   offset += size;
   return bytes;
