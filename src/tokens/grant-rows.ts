@@ -27,6 +27,11 @@ export interface GrantRows {
   /** Values in GRANT_COLUMNS order. */
   insert(values: readonly unknown[]): Promise<void>;
   selectByHash(handleHash: string): Promise<RawGrantRow | undefined>;
+  /**
+   * Marks the row consumed at `now` if it is neither consumed nor expired,
+   * replacing its payload (JSON text) unless that is null; whether it did.
+   */
+  consume(id: string, now: number, payload: string | null): Promise<boolean>;
   /** Deletes up to `limit` rows expired before `now`; how many went. */
   deleteExpired(now: number, limit: number): Promise<number>;
 }
@@ -36,9 +41,12 @@ function statements(placeholder: (index: number) => string): {
   select: string;
   /** PostgreSQL: the rows of an array of hashes. */
   selectAny: string;
+  /** Parameters: now, payload or null, id (SQLite's '?' take now once more at the end). */
+  consume: string;
   deleteExpired: string;
 } {
   return {
+    consume: `UPDATE persisted_grant SET consumed_at = ${placeholder(0)}, payload = COALESCE(${placeholder(1)}, payload) WHERE id = ${placeholder(2)} AND consumed_at IS NULL AND expires_at > ${placeholder(0)}`,
     // The oldest expired rows first, found through the expires_at index.
     deleteExpired: `DELETE FROM persisted_grant WHERE id IN (SELECT id FROM persisted_grant WHERE expires_at < ${placeholder(0)} ORDER BY expires_at LIMIT ${placeholder(1)})`,
     insert: `INSERT INTO persisted_grant (${GRANT_COLUMNS.join(', ')}) VALUES (${GRANT_COLUMNS.map((_, index) => placeholder(index)).join(', ')})`,
@@ -52,6 +60,22 @@ interface PendingLookup {
   readonly resolve: (row: RawGrantRow | undefined) => void;
   readonly reject: (error: unknown) => void;
 }
+
+interface PendingConsume {
+  readonly id: string;
+  readonly now: number;
+  readonly payload: string | null;
+  readonly resolve: (consumed: boolean) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * PostgreSQL: the consumes of one turn in one statement; a row is returned
+ * only by the update that consumed it.
+ */
+const CONSUME_MANY = `UPDATE persisted_grant AS g SET consumed_at = c.now, payload = COALESCE(c.payload, g.payload)
+  FROM unnest($1::varchar[], $2::bigint[], $3::text[]) AS c(id, now, payload)
+  WHERE g.id = c.id AND g.consumed_at IS NULL AND g.expires_at > c.now RETURNING g.id`;
 
 /** Positions of the id and the handle's hash in GRANT_COLUMNS. */
 const ID = GRANT_COLUMNS.indexOf('id');
@@ -77,6 +101,9 @@ export class PooledGrantRows implements GrantRows {
   private readonly multiRowInserts = new Map<number, string>();
   private readonly inserts = new PerTurnBatch<PendingInsert>((batch) => this.flush(batch));
   private readonly lookups = new PerTurnBatch<PendingLookup>((batch) => void this.lookUp(batch));
+  private readonly consumes = new PerTurnBatch<PendingConsume>(
+    (batch) => void this.consumeAll(batch),
+  );
 
   constructor(private readonly repository: Repository<PersistedGrantEntity>) {}
 
@@ -86,6 +113,12 @@ export class PooledGrantRows implements GrantRows {
 
   selectByHash(handleHash: string): Promise<RawGrantRow | undefined> {
     return new Promise((resolve, reject) => this.lookups.add({ handleHash, resolve, reject }));
+  }
+
+  consume(id: string, now: number, payload: string | null): Promise<boolean> {
+    return new Promise((resolve, reject) =>
+      this.consumes.add({ id, now, payload, resolve, reject }),
+    );
   }
 
   async deleteExpired(now: number, limit: number): Promise<number> {
@@ -112,6 +145,68 @@ export class PooledGrantRows implements GrantRows {
     }
     const found = new Map(rows.map((row) => [String(row.handle_hash), row]));
     for (const lookup of batch) lookup.resolve(found.get(lookup.handleHash));
+  }
+
+  /**
+   * The consumes of one turn as one UPDATE (one round trip and one commit,
+   * where each was a transaction of its own). A second consume of the same
+   * row in the turn loses to the first, and is told so once the first is
+   * settled, as it would have been waiting on the row's lock. A
+   * statement that fails with the database reachable (two batches
+   * deadlocking on each other's rows, say) is retried row by row.
+   */
+  private async consumeAll(batch: PendingConsume[]): Promise<void> {
+    const first = new Map<string, PendingConsume>();
+    const repeats: PendingConsume[] = [];
+    for (const item of batch) {
+      if (first.has(item.id)) repeats.push(item);
+      else first.set(item.id, item);
+    }
+    // Rows locked in id order by every batch, which keeps deadlocks rare.
+    const items = [...first.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+    try {
+      await this.consumeEach(items);
+    } catch (error) {
+      for (const item of repeats) item.reject(error);
+      return;
+    }
+    // Only now: a loser acts on its loss (a replayed code revokes its family,
+    // the code's row with it), which must come after the winner's UPDATE.
+    for (const item of repeats) item.resolve(false);
+  }
+
+  /** Consumes distinct rows; throws (after rejecting them) only when the database is unreachable. */
+  private async consumeEach(items: PendingConsume[]): Promise<void> {
+    if (items.length === 1) return this.consumeOne(items[0]!);
+    try {
+      const [rows] = (await this.repository.query(CONSUME_MANY, [
+        items.map((item) => item.id),
+        items.map((item) => item.now),
+        items.map((item) => item.payload),
+      ])) as [{ id: string }[], number];
+      const consumed = new Set(rows.map((row) => String(row.id)));
+      for (const item of items) item.resolve(consumed.has(item.id));
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        for (const item of items) item.reject(error);
+        throw error;
+      }
+      await Promise.all(items.map((item) => this.consumeOne(item)));
+    }
+  }
+
+  private async consumeOne(item: PendingConsume): Promise<void> {
+    try {
+      // TypeORM's PostgreSQL driver answers an UPDATE with [rows, affected count].
+      const [, affected] = (await this.repository.query(this.sql.consume, [
+        item.now,
+        item.payload,
+        item.id,
+      ])) as [unknown, number];
+      item.resolve(affected === 1);
+    } catch (error) {
+      item.reject(error);
+    }
   }
 
   private flush(batch: PendingInsert[]): void {
@@ -198,6 +293,7 @@ interface PendingInsert {
 export class SqliteGrantRows implements GrantRows {
   private readonly insertStatement;
   private readonly selectStatement;
+  private readonly consumeStatement;
   private readonly deleteExpiredStatement;
   private readonly commit: (batch: PendingInsert[]) => void;
   private readonly inserts = new PerTurnBatch<PendingInsert>((batch) => this.flush(batch));
@@ -206,6 +302,7 @@ export class SqliteGrantRows implements GrantRows {
     const sql = statements(() => '?');
     this.insertStatement = connection.prepare(sql.insert);
     this.selectStatement = connection.prepare(sql.select);
+    this.consumeStatement = connection.prepare(sql.consume);
     this.deleteExpiredStatement = connection.prepare(sql.deleteExpired);
     this.commit = connection.transaction((batch: PendingInsert[]) => {
       for (const item of batch) {
@@ -225,6 +322,11 @@ export class SqliteGrantRows implements GrantRows {
 
   async selectByHash(handleHash: string): Promise<RawGrantRow | undefined> {
     return this.selectStatement.get(handleHash) as RawGrantRow | undefined;
+  }
+
+  async consume(id: string, now: number, payload: string | null): Promise<boolean> {
+    // Positional '?' each: now comes again for the expiry test.
+    return this.consumeStatement.run(now, payload, id, now).changes === 1;
   }
 
   async deleteExpired(now: number, limit: number): Promise<number> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
-import { In, IsNull, MoreThan, Repository } from 'typeorm';
+import { In, MoreThan, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import {
   type GrantRows,
@@ -143,12 +143,7 @@ export class PersistedGrantStore {
    * payload in the same statement; false when another request got there first.
    */
   async consume(id: string, now: number, payload?: Record<string, unknown>): Promise<boolean> {
-    const changes = payload === undefined ? { consumedAt: now } : { consumedAt: now, payload };
-    const result = await this.repository.update(
-      { id, consumedAt: IsNull(), expiresAt: MoreThan(now) },
-      changes as QueryDeepPartialEntity<PersistedGrantEntity>,
-    );
-    return result.affected === 1;
+    return this.rows.consume(id, now, payload === undefined ? null : JSON.stringify(payload));
   }
 
   async update(

@@ -110,4 +110,76 @@ describe('persisted-grant store: the writes and reads of one turn together', () 
     ]);
     expect(await rowsOf('group-bad')).toBe(3);
   });
+
+  it('when many consumes arrive in one turn then each row is consumed once, by the first to ask, and only if it is live', async () => {
+    const now = Date.now();
+    const rows = await Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        store.add(grant('group-consume', `consume-${index}`)),
+      ),
+    );
+    const expired = await store.add({
+      ...grant('group-consume', 'consume-old'),
+      expiresAt: now - 1,
+    });
+    const used = rows[29]!;
+    expect(await store.consume(used.id, now)).toBe(true);
+
+    const asked = [
+      ...rows.slice(0, 29).map((row) => ({ id: row.id })),
+      // The same row twice in the turn: the first wins.
+      { id: rows[5]!.id },
+      { id: expired.id },
+      { id: used.id },
+      { id: 'no-such-row' },
+      // With a payload that replaces the stored one.
+      { id: rows[0]!.id, payload: { replaced: true } },
+    ];
+    const results = await Promise.all(
+      asked.map(({ id, payload }: { id: string; payload?: Record<string, unknown> }) =>
+        store.consume(id, now, payload),
+      ),
+    );
+
+    expect(results).toEqual([
+      ...Array.from({ length: 29 }, () => true),
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    const stored = await service.db.query<{ consumed_at: unknown; payload: string }>(
+      `SELECT consumed_at, payload FROM persisted_grant WHERE client_id = 'group-consume' AND id <> '${expired.id}'`,
+    );
+    expect(stored).toHaveLength(30);
+    for (const row of stored) expect(Number(row.consumed_at)).toBe(now);
+    // The payload of the first consume of rows[0] (none) stays: the later one with a payload lost.
+    expect((await store.findByHandle('consume-0', 'access_token'))?.payload).toEqual({
+      handle: 'consume-0',
+    });
+    const [old] = await service.db.query<{ consumed_at: unknown }>(
+      `SELECT consumed_at FROM persisted_grant WHERE id = '${expired.id}'`,
+    );
+    expect(old!.consumed_at).toBeNull();
+  });
+
+  it('when a consume in a turn carries a payload then the row is consumed with it', async () => {
+    const row = await store.add(grant('group-payload', 'payload-1'));
+    const other = await store.add(grant('group-payload', 'payload-2'));
+    const now = Date.now();
+    expect(
+      await Promise.all([
+        store.consume(row.id, now, { handle: 'payload-1', accessTokenJti: 'jti-1' }),
+        store.consume(other.id, now),
+      ]),
+    ).toEqual([true, true]);
+    expect((await store.findByHandle('payload-1', 'access_token'))?.payload).toEqual({
+      handle: 'payload-1',
+      accessTokenJti: 'jti-1',
+    });
+    expect((await store.findByHandle('payload-2', 'access_token'))?.payload).toEqual({
+      handle: 'payload-2',
+    });
+  });
 });
