@@ -105,7 +105,9 @@ export class AuthorizationCodeService {
     const accessTokenIssuedAt = epochSeconds(now);
     const accessTokenExp = accessTokenIssuedAt + client.metadata.access_token_ttl;
     if (!(await this.store.consume(row.id, now, { ...grant, accessTokenJti, accessTokenExp }))) {
-      await this.revokeIssued(row.familyId, grant, client);
+      // The winner's payload names the access token it issued: read it again to revoke that too.
+      const won = await this.store.findByHandle(code, 'authorization_code');
+      await this.revokeIssued(row.familyId, (won?.payload ?? grant) as typeof grant, client);
       throw new InvalidGrantError(INVALID, 'authorization code redeemed concurrently');
     }
     return { grant, familyId: row.familyId, accessTokenJti, accessTokenIssuedAt };

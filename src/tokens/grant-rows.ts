@@ -150,63 +150,86 @@ export class PooledGrantRows implements GrantRows {
   /**
    * The consumes of one turn as one UPDATE (one round trip and one commit,
    * where each was a transaction of its own). A second consume of the same
-   * row in the turn loses to the first, and is told so once the first is
-   * settled, as it would have been waiting on the row's lock. A
+   * row in the turn waits for the first, as it would have on the row's lock:
+   * when the first consumed the row or found it gone, the second has lost;
+   * when the first failed, the repeats are tried one after another. A batch
    * statement that fails with the database reachable (two batches
    * deadlocking on each other's rows, say) is retried row by row.
    */
   private async consumeAll(batch: PendingConsume[]): Promise<void> {
     const first = new Map<string, PendingConsume>();
-    const repeats: PendingConsume[] = [];
+    const repeats = new Map<string, PendingConsume[]>();
     for (const item of batch) {
-      if (first.has(item.id)) repeats.push(item);
-      else first.set(item.id, item);
+      if (!first.has(item.id)) first.set(item.id, item);
+      else repeats.set(item.id, [...(repeats.get(item.id) ?? []), item]);
     }
-    // Rows locked in id order by every batch, which keeps deadlocks rare.
+    // Rows locked in id order by every batch, which makes deadlocks rarer.
     const items = [...first.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
-    try {
-      await this.consumeEach(items);
-    } catch (error) {
-      for (const item of repeats) item.reject(error);
-      return;
+    const failed = await this.consumeEach(items);
+    for (const [id, waiting] of repeats) {
+      // Only now: a loser acts on its loss (a replayed code revokes its
+      // family, the code's row with it), which must come after the winner.
+      if (!failed.has(id)) for (const item of waiting) item.resolve(false);
+      else void this.consumeInTurn(waiting);
     }
-    // Only now: a loser acts on its loss (a replayed code revokes its family,
-    // the code's row with it), which must come after the winner's UPDATE.
-    for (const item of repeats) item.resolve(false);
   }
 
-  /** Consumes distinct rows; throws (after rejecting them) only when the database is unreachable. */
-  private async consumeEach(items: PendingConsume[]): Promise<void> {
-    if (items.length === 1) return this.consumeOne(items[0]!);
+  /** Consumes distinct rows; the ids whose consume failed (its caller has the error). */
+  private async consumeEach(items: PendingConsume[]): Promise<Set<string>> {
+    const failed = new Set<string>();
+    if (items.length === 1) {
+      if (!(await this.consumeOne(items[0]!))) failed.add(items[0]!.id);
+      return failed;
+    }
+    let rows: { id: string }[];
     try {
-      const [rows] = (await this.repository.query(CONSUME_MANY, [
+      [rows] = (await this.repository.query(CONSUME_MANY, [
         items.map((item) => item.id),
         items.map((item) => item.now),
         items.map((item) => item.payload),
       ])) as [{ id: string }[], number];
-      const consumed = new Set(rows.map((row) => String(row.id)));
-      for (const item of items) item.resolve(consumed.has(item.id));
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         for (const item of items) item.reject(error);
-        throw error;
+        return new Set(items.map((item) => item.id));
       }
-      await Promise.all(items.map((item) => this.consumeOne(item)));
+      const outcomes = await Promise.all(items.map((item) => this.consumeOne(item)));
+      items.forEach((item, index) => {
+        if (!outcomes[index]) failed.add(item.id);
+      });
+      return failed;
+    }
+    const consumed = new Set(rows.map((row) => String(row.id)));
+    for (const item of items) item.resolve(consumed.has(item.id));
+    return failed;
+  }
+
+  /** One after another, until one settles the row (consumed or found gone); the rest then lose. */
+  private async consumeInTurn(waiting: PendingConsume[]): Promise<void> {
+    for (const [index, item] of waiting.entries()) {
+      if (await this.consumeOne(item)) {
+        for (const loser of waiting.slice(index + 1)) loser.resolve(false);
+        return;
+      }
     }
   }
 
-  private async consumeOne(item: PendingConsume): Promise<void> {
+  /** One consume on its own; false when it failed (and its caller got the error). */
+  private async consumeOne(item: PendingConsume): Promise<boolean> {
+    let affected: number;
     try {
       // TypeORM's PostgreSQL driver answers an UPDATE with [rows, affected count].
-      const [, affected] = (await this.repository.query(this.sql.consume, [
+      [, affected] = (await this.repository.query(this.sql.consume, [
         item.now,
         item.payload,
         item.id,
       ])) as [unknown, number];
-      item.resolve(affected === 1);
     } catch (error) {
       item.reject(error);
+      return false;
     }
+    item.resolve(affected === 1);
+    return true;
   }
 
   private flush(batch: PendingInsert[]): void {

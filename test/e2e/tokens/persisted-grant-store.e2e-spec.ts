@@ -182,4 +182,51 @@ describe('persisted-grant store: the writes and reads of one turn together', () 
       handle: 'payload-2',
     });
   });
+
+  it('when consumes of one turn carry different times then each row records its own', async () => {
+    const rows = await Promise.all(
+      [1, 2, 3].map((index) => store.add(grant('group-times', `times-${index}`))),
+    );
+    const base = Date.now();
+    expect(
+      await Promise.all(rows.map((row, index) => store.consume(row.id, base + index * 1000))),
+    ).toEqual([true, true, true]);
+    for (const [index, row] of rows.entries()) {
+      const [stored] = await service.db.query<{ consumed_at: unknown }>(
+        `SELECT consumed_at FROM persisted_grant WHERE id = '${row.id}'`,
+      );
+      expect(Number(stored!.consumed_at)).toBe(base + index * 1000);
+    }
+  });
+
+  it('when one row alone is consumed several times in one turn then exactly the first wins', async () => {
+    const row = await store.add(grant('group-alone', 'alone-1'));
+    const now = Date.now();
+    expect(await Promise.all([1, 2, 3, 4].map(() => store.consume(row.id, now)))).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('when the first consume of a row in a turn fails then a repeat still consumes it, and only one', async () => {
+    const row = await store.add(grant('group-retry', 'retry-1'));
+    const now = Date.now();
+    // A time that is no number: PostgreSQL refuses the statement; SQLite stores NULL and changes nothing.
+    const [first, second, third] = await Promise.allSettled([
+      store.consume(row.id, Number.NaN),
+      store.consume(row.id, now),
+      store.consume(row.id, now),
+    ]);
+    expect(first.status === 'rejected' || first.value === false).toBe(true);
+    expect([second, third]).toEqual([
+      { status: 'fulfilled', value: true },
+      { status: 'fulfilled', value: false },
+    ]);
+    const [stored] = await service.db.query<{ consumed_at: unknown }>(
+      `SELECT consumed_at FROM persisted_grant WHERE id = '${row.id}'`,
+    );
+    expect(Number(stored!.consumed_at)).toBe(now);
+  });
 });
