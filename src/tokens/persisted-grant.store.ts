@@ -70,9 +70,11 @@ function fromRaw(row: RawGrantRow): PersistedGrantEntity {
 }
 
 /**
- * Everything short-lived a flow leaves behind, one row each, found by the
- * SHA-256 of its handle. Consuming is one conditional UPDATE, so of two
- * racing redemptions exactly one wins.
+ * Everything short-lived a flow leaves behind, one row each, found by its
+ * handle's key (grantKey: the SHA-256, after the issue time for the handles
+ * newGrantHandle makes). Consuming is one conditional UPDATE (on PostgreSQL
+ * one per event-loop turn for all rows consumed in it), so of two racing
+ * redemptions exactly one wins.
  */
 @Injectable()
 export class PersistedGrantStore {
