@@ -87,8 +87,8 @@ export class SigningPool {
   }
 
   /**
-   * Stops the running workers (tests); what they had not answered is signed
-   * on libuv's pool. Signatures asked for afterwards start new workers.
+   * Stops the running workers (tests); what they had not answered is done
+   * on libuv's pool. Jobs asked for afterwards start new workers.
    */
   async close(): Promise<void> {
     const running = this.workers.filter((worker) => worker !== undefined);
