@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../support/free-port.js';
@@ -108,6 +108,8 @@ export type Outcome =
   | {
       readonly kind: 'response';
       readonly status: number;
+      /** The Connection header, or '' without one. */
+      readonly connection: string;
       readonly body: string;
       readonly at: number;
     }
@@ -123,33 +125,80 @@ export function postOnNewConnection(
   form: Record<string, string>,
   authorization?: string,
 ): Promise<Outcome> {
+  return post(port, path, form, authorization, false);
+}
+
+/**
+ * An agent holding `count` keep-alive connections that the server has
+ * accepted and answered on. A request sent on one of them is the server's
+ * as soon as its bytes arrive; a request on a fresh connection may still sit
+ * in the kernel's accept queue when the server stops listening, and be reset.
+ */
+export async function acceptedConnections(port: number, count: number): Promise<Agent> {
+  const agent = new Agent({ keepAlive: true, maxSockets: count, maxFreeSockets: count });
+  const answers = await Promise.all(
+    Array.from({ length: count }, () =>
+      exchange(port, { path: '/.well-known/openid-configuration', method: 'GET' }, '', agent),
+    ),
+  );
+  const failed = answers.find((answer) => answer.kind !== 'response' || answer.status !== 200);
+  if (failed !== undefined)
+    throw new Error(`warming a connection failed: ${JSON.stringify(failed)}`);
+  const open = Object.values(agent.freeSockets).reduce((sum, list) => sum + (list?.length ?? 0), 0);
+  if (open !== count)
+    throw new Error(`expected ${count} open connections, the agent holds ${open}`);
+  return agent;
+}
+
+/** A form POST, on a connection from `agent` (or a new one when it is false). */
+export function post(
+  port: number,
+  path: string,
+  form: Record<string, string>,
+  authorization: string | undefined,
+  agent: Agent | false,
+): Promise<Outcome> {
   const body = new URLSearchParams(form).toString();
+  return exchange(
+    port,
+    {
+      path,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': Buffer.byteLength(body),
+        ...(authorization === undefined ? {} : { authorization }),
+      },
+    },
+    body,
+    agent,
+  );
+}
+
+function exchange(
+  port: number,
+  options: { path: string; method: string; headers?: Record<string, string | number> },
+  body: string,
+  agent: Agent | false,
+): Promise<Outcome> {
   return new Promise((done) => {
-    const request = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        agent: false,
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'content-length': Buffer.byteLength(body),
-          ...(authorization === undefined ? {} : { authorization }),
-        },
-      },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () =>
-          done({ kind: 'response', status: response.statusCode ?? 0, body: text, at: Date.now() }),
-        );
-        response.on('error', (error: NodeJS.ErrnoException) =>
-          done({ kind: 'error', code: error.code ?? error.message, at: Date.now() }),
-        );
-      },
-    );
+    const request = httpRequest({ host: '127.0.0.1', port, agent, ...options }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () =>
+        done({
+          kind: 'response',
+          status: response.statusCode ?? 0,
+          connection: response.headers.connection ?? '',
+          body: text,
+          at: Date.now(),
+        }),
+      );
+      response.on('error', (error: NodeJS.ErrnoException) =>
+        done({ kind: 'error', code: error.code ?? error.message, at: Date.now() }),
+      );
+    });
     request.on('error', (error: NodeJS.ErrnoException) =>
       done({ kind: 'error', code: error.code ?? error.message, at: Date.now() }),
     );
