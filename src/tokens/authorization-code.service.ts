@@ -68,13 +68,21 @@ export class AuthorizationCodeService {
     return code;
   }
 
-  /** Every check runs before the code is consumed: a refused request leaves it as it was. */
-  async redeem(
+  /**
+   * Redeems a code. Every check runs first, so a refused request leaves the
+   * code as it was. Then `issue` stores the tokens, in the code's family, and
+   * only then is the code consumed. A request that finds the code consumed
+   * revokes the family, and by then the winner's tokens are stored: whatever
+   * order a race takes, a replay leaves none of them alive (RFC 6749 §4.1.2).
+   * A request that loses the consume loses the tokens it stored with it.
+   */
+  async redeem<T>(
     code: string,
     client: Client,
     redirectUri: string | undefined,
     codeVerifier: string | undefined,
-  ): Promise<RedeemedAuthorizationCode> {
+    issue: (redeemed: RedeemedAuthorizationCode) => Promise<T>,
+  ): Promise<T> {
     const now = Date.now();
     const row = await this.store.findByHandle(code, 'authorization_code');
     if (row === null) throw new InvalidGrantError(INVALID, 'unknown authorization code');
@@ -104,13 +112,19 @@ export class AuthorizationCodeService {
     const accessTokenJti = timeOrderedId();
     const accessTokenIssuedAt = epochSeconds(now);
     const accessTokenExp = accessTokenIssuedAt + client.metadata.access_token_ttl;
+    const issued = await issue({
+      grant,
+      familyId: row.familyId,
+      accessTokenJti,
+      accessTokenIssuedAt,
+    });
     if (!(await this.store.consume(row.id, now, { ...grant, accessTokenJti, accessTokenExp }))) {
       // The winner's payload names the access token it issued: read it again to revoke that too.
       const won = await this.store.findByHandle(code, 'authorization_code');
       await this.revokeIssued(row.familyId, (won?.payload ?? grant) as typeof grant, client);
       throw new InvalidGrantError(INVALID, 'authorization code redeemed concurrently');
     }
-    return { grant, familyId: row.familyId, accessTokenJti, accessTokenIssuedAt };
+    return issued;
   }
 
   /** A replayed code: its refresh and reference tokens go, its JWT access token is revoked. */

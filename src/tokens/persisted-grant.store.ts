@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
-import { In, MoreThan, Repository } from 'typeorm';
+import { type FindOptionsWhere, In, MoreThan, Repository } from 'typeorm';
+import { isDeadlock } from '../database/deadlock.js';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import {
   type GrantRows,
@@ -38,6 +39,9 @@ export interface NewPersistedGrant {
   readonly expiresAt: number;
   readonly payload: Record<string, unknown>;
 }
+
+/** How often a DELETE chosen as a deadlock victim runs before its error is the caller's. */
+const DELETE_ATTEMPTS = 3;
 
 function toEntity(grant: NewPersistedGrant, now: number): PersistedGrantEntity {
   const entity = new PersistedGrantEntity();
@@ -160,20 +164,20 @@ export class PersistedGrantStore {
   }
 
   async delete(id: string): Promise<void> {
-    await this.repository.delete({ id });
+    await this.deleteWhere({ id });
   }
 
   /** Revokes everything one authorization produced. */
   async revokeFamily(familyId: string): Promise<void> {
-    await this.repository.delete({ familyId });
+    await this.deleteWhere({ familyId });
   }
 
   async revokeClient(clientId: string): Promise<void> {
-    await this.repository.delete({ clientId });
+    await this.deleteWhere({ clientId });
   }
 
   async revokeSubject(subject: string): Promise<void> {
-    await this.repository.delete({ subject });
+    await this.deleteWhere({ subject });
   }
 
   /** The unexpired rows of one type for one subject (e.g. a user's consents), oldest first. */
@@ -199,8 +203,24 @@ export class PersistedGrantStore {
     types: readonly PersistedGrantType[],
   ): Promise<number> {
     if (types.length === 0) return 0;
-    const result = await this.repository.delete({ subject, clientId, type: In([...types]) });
-    return result.affected ?? 0;
+    return this.deleteWhere({ subject, clientId, type: In([...types]) });
+  }
+
+  /**
+   * One DELETE of the matching rows; returns how many went. A revocation
+   * locks several rows, and so does a turn's batched consume on PostgreSQL,
+   * each in its own order: when PostgreSQL ends this one as a deadlock's
+   * victim it runs again (the other has then finished), rather than fail
+   * the request with rows still live.
+   */
+  private async deleteWhere(where: FindOptionsWhere<PersistedGrantEntity>): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.repository.delete(where)).affected ?? 0;
+      } catch (error) {
+        if (attempt === DELETE_ATTEMPTS || !isDeadlock(error)) throw error;
+      }
+    }
   }
 
   /** Deletes up to `batch` expired rows in one statement; returns how many went. */

@@ -1,4 +1,9 @@
 import { decodeJwt } from 'jose';
+import { ClientsService } from '../../../src/clients/clients.service.js';
+import { InvalidGrantError } from '../../../src/common/oauth/oauth-error.js';
+import { epochSeconds } from '../../../src/common/time.js';
+import { AuthorizationCodeService } from '../../../src/tokens/authorization-code.service.js';
+import { RefreshTokenService } from '../../../src/tokens/refresh-token.service.js';
 import { startTestApp, type RegisteredClient, type TestApp } from '../../support/test-app.js';
 import {
   authorizeThrough,
@@ -82,7 +87,7 @@ describe('single-use credentials redeemed by 20 concurrent requests, 50 times', 
         client_id: client.client_id,
         response_type: 'code',
         redirect_uri: REDIRECT_URI,
-        scope: 'openid',
+        scope: 'openid offline_access',
         state: randomValue(),
         code_challenge: challenge,
         code_challenge_method: 'S256',
@@ -92,7 +97,7 @@ describe('single-use credentials redeemed by 20 concurrent requests, 50 times', 
     return { code: redirectOf(response).query.code!, verifier };
   }
 
-  it('when one authorization code is redeemed by 20 concurrent requests then exactly one gets tokens, every time', async () => {
+  it('when one authorization code is redeemed by 20 concurrent requests then exactly one gets tokens, and they are revoked with the code, every time', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const { code, verifier } = await mintCode();
 
@@ -113,9 +118,61 @@ describe('single-use credentials redeemed by 20 concurrent requests, 50 times', 
       for (const loser of results.filter((r) => r.status !== 200)) {
         expect(loser.body.error).toBe('invalid_grant');
       }
-      // The losers saw a replay: the code's family is revoked, its row with it.
+      // The losers saw a replay: the code's family is revoked, its row with it,
+      // and so is what the winner got (RFC 6749 §4.1.2), however the race fell.
       expect(await grantRowOf(service.db, code)).toBeUndefined();
+      const won = successes(results)[0]!.body;
+      expect(won.refresh_token).toEqual(expect.any(String));
+      expect(await grantRowOf(service.db, won.refresh_token)).toBeUndefined();
+      const introspected = await service.postForm(
+        '/introspect',
+        { token: won.access_token },
+        basic(),
+      );
+      expect(introspected.body).toEqual({ active: false });
     }
+  });
+
+  it("when a second redemption of a code wins while the first is storing its tokens then the first fails and both redemptions' refresh tokens are revoked", async () => {
+    const codes = service.app.get(AuthorizationCodeService);
+    const refreshTokens = service.app.get(RefreshTokenService);
+    const registered = (await service.app.get(ClientsService).find(client.client_id))!;
+    const grant = { subject: user.id, scope: 'read', authTime: epochSeconds(Date.now()) };
+    const code = await codes.issue(registered, {
+      ...grant,
+      redirectUri: REDIRECT_URI,
+      redirectUriGiven: false,
+    });
+    const storeRefreshToken = async ({ familyId }: { familyId: string }) =>
+      (await refreshTokens.issue(registered, grant, familyId)).token;
+
+    let second: string | undefined;
+    let first: string | undefined;
+    const firstRedemption = codes.redeem(
+      code,
+      registered,
+      undefined,
+      undefined,
+      async (redeemed) => {
+        first = await storeRefreshToken(redeemed);
+        // The second redemption runs whole, and consumes the code, before the first consumes it.
+        second = await codes.redeem(code, registered, undefined, undefined, storeRefreshToken);
+        return first;
+      },
+    );
+
+    await expect(firstRedemption).rejects.toThrow(InvalidGrantError);
+    expect(second).toEqual(expect.any(String));
+    expect(await grantRowOf(service.db, second!)).toBeUndefined();
+    expect(await grantRowOf(service.db, first!)).toBeUndefined();
+    expect(await grantRowOf(service.db, code)).toBeUndefined();
+    const refreshed = await service.postForm(
+      '/token',
+      { grant_type: 'refresh_token', refresh_token: second! },
+      basic(),
+    );
+    expect(refreshed.status).toBe(400);
+    expect(refreshed.body.error).toBe('invalid_grant');
   });
 
   it('when one refresh token is rotated by 20 concurrent requests then exactly one gets tokens and the family never has two live refresh tokens', async () => {

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { isUniqueViolation } from '../../../src/database/unique-violation.js';
 import {
   type NewPersistedGrant,
@@ -229,4 +230,51 @@ describe('persisted-grant store: the writes and reads of one turn together', () 
     );
     expect(Number(stored!.consumed_at)).toBe(now);
   });
+
+  it.skipIf(process.env.TEST_DATABASE !== 'postgres')(
+    'when PostgreSQL ends a family revocation as a deadlock victim then it runs again and every row of the family goes',
+    async () => {
+      const family = (handle: string) => ({
+        ...grant('group-deadlock', handle),
+        familyId: 'fam-dl',
+      });
+      const first = await store.add(family('deadlock-1'));
+      const second = await store.add(family('deadlock-2'));
+      const waitingOnLock = async (match: string) => {
+        for (let attempt = 0; attempt < 300; attempt++) {
+          const [waiting] = await service.db.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`,
+            [match],
+          );
+          if (waiting !== undefined) return;
+          await new Promise((wait) => setTimeout(wait, 10));
+        }
+        throw new Error(`no statement like ${match} waited on a lock`);
+      };
+      // Another session holds the second row; its own deadlock check comes late,
+      // so the service's statement is the one PostgreSQL ends.
+      const other = new pg.Client({ connectionString: service.db.url });
+      await other.connect();
+      try {
+        await other.query(`BEGIN; SET LOCAL deadlock_timeout = '60s'`);
+        await other.query(`SELECT id FROM persisted_grant WHERE id = $1 FOR UPDATE`, [second.id]);
+        // The revocation locks the first row, then waits for the second.
+        const revoked = store.revokeFamily('fam-dl');
+        await waitingOnLock('DELETE%');
+        // Now the other session wants the first row: a cycle.
+        const lockedFirst = other.query(
+          `SELECT id FROM persisted_grant WHERE id = $1 FOR UPDATE /* deadlock-test */`,
+          [first.id],
+        );
+        await waitingOnLock('%deadlock-test%');
+        await lockedFirst;
+        await other.query('COMMIT');
+
+        await expect(revoked).resolves.toBeUndefined();
+      } finally {
+        await other.end();
+      }
+      expect(await rowsOf('group-deadlock')).toBe(0);
+    },
+  );
 });
