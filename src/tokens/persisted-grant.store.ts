@@ -4,12 +4,8 @@ import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
 import { type FindOptionsWhere, In, MoreThan, Repository } from 'typeorm';
 import { isDeadlock } from '../database/deadlock.js';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
-import {
-  type GrantRows,
-  PooledGrantRows,
-  type RawGrantRow,
-  SqliteGrantRows,
-} from './grant-rows.js';
+import { type GrantRows, PooledGrantRows, type RawGrantRow } from './grant-rows.js';
+import { SqliteGrantRows } from './sqlite-grant-rows.js';
 import { grantKey } from './grant-handle.js';
 import { PersistedGrantEntity } from './persisted-grant.entity.js';
 

@@ -1,0 +1,118 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { GRANT_COLUMNS } from './grant-rows.js';
+import { SqliteGrantRows } from './sqlite-grant-rows.js';
+
+/** A real SQLite database (in memory) with the persisted_grant columns and its unique handle index. */
+function database(): BetterSqlite3.Database {
+  const db = new BetterSqlite3(':memory:');
+  db.exec(
+    `CREATE TABLE persisted_grant (${GRANT_COLUMNS.map((column) => `${column} ${column === 'id' ? 'TEXT PRIMARY KEY' : 'TEXT'}`).join(', ')});
+     CREATE UNIQUE INDEX uq_handle ON persisted_grant (handle_hash);`,
+  );
+  return db;
+}
+
+const row = (id: string, handleHash: string) => [
+  id,
+  'access_token',
+  handleHash,
+  'client',
+  null,
+  id,
+  1,
+  2,
+  null,
+  '{}',
+];
+
+describe('SqliteGrantRows (one transaction per turn)', () => {
+  it('when several inserts arrive in one turn then all are committed in one transaction before any resolves', async () => {
+    const db = database();
+    const rows = new SqliteGrantRows(db);
+    const before = db.prepare('SELECT total_changes() AS n').get() as { n: number };
+    const inserts = ['a', 'b', 'c'].map((id) => rows.insert(row(id, `hash-${id}`)));
+    // Nothing is written until the turn ends.
+    expect(db.prepare('SELECT count(*) AS n FROM persisted_grant').get()).toEqual({ n: 0 });
+    await Promise.all(inserts);
+    expect(db.prepare('SELECT count(*) AS n FROM persisted_grant').get()).toEqual({ n: 3 });
+    expect((db.prepare('SELECT total_changes() AS n').get() as { n: number }).n - before.n).toBe(3);
+    expect(await rows.selectByHash('hash-b')).toMatchObject({ id: 'b', handle_hash: 'hash-b' });
+  });
+
+  it('when one insert of a batch breaks the unique handle then only it fails and the others are committed', async () => {
+    const db = database();
+    const rows = new SqliteGrantRows(db);
+    const results = await Promise.allSettled([
+      rows.insert(row('a', 'same')),
+      rows.insert(row('b', 'same')),
+      rows.insert(row('c', 'other')),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'SQLITE_CONSTRAINT_UNIQUE',
+    });
+    expect(db.prepare('SELECT id FROM persisted_grant ORDER BY id').all()).toEqual([
+      { id: 'a' },
+      { id: 'c' },
+    ]);
+  });
+
+  it('when the handle is unknown then selectByHash finds nothing', async () => {
+    const rows = new SqliteGrantRows(database());
+    expect(await rows.selectByHash('nothing')).toBeUndefined();
+  });
+
+  it('when several lookups arrive in one turn then each caller gets its own row, read after the turn', async () => {
+    const db = database();
+    const rows = new SqliteGrantRows(db);
+    await Promise.all(['a', 'b'].map((id) => rows.insert(row(id, `hash-${id}`))));
+    const lookups = ['hash-a', 'hash-b', 'hash-a', 'none'].map((hash) => rows.selectByHash(hash));
+    // Written in the same turn as the lookups were asked: they see it.
+    db.prepare(`UPDATE persisted_grant SET payload = '{"late":1}' WHERE id = 'b'`).run();
+
+    const found = await Promise.all(lookups);
+    expect(found.map((entry) => entry?.id)).toEqual(['a', 'b', 'a', undefined]);
+    expect(found[1]!.payload).toBe('{"late":1}');
+    expect(found[0]).not.toBe(found[2]);
+  });
+
+  it('when several consumes arrive in one turn then each live row is consumed once, by the first to ask, with its payload', async () => {
+    const db = database();
+    const rows = new SqliteGrantRows(db);
+    // expires_at is 2 in row(): consumes at time 1 are in time, at 5 too late.
+    await Promise.all(['a', 'b', 'c'].map((id) => rows.insert(row(id, `hash-${id}`))));
+    const results = rows.consume('a', 1, '{"first":true}');
+    const all = await Promise.all([
+      results,
+      rows.consume('a', 1, '{"second":true}'),
+      rows.consume('b', 5, null),
+      rows.consume('c', 1, null),
+      rows.consume('missing', 1, null),
+    ]);
+
+    expect(all).toEqual([true, false, false, true, false]);
+    expect(
+      db
+        .prepare(
+          'SELECT id, CAST(consumed_at AS INTEGER) AS consumed_at, payload FROM persisted_grant ORDER BY id',
+        )
+        .all(),
+    ).toEqual([
+      { id: 'a', consumed_at: 1, payload: '{"first":true}' },
+      { id: 'b', consumed_at: null, payload: '{}' },
+      { id: 'c', consumed_at: 1, payload: '{}' },
+    ]);
+    expect(await rows.consume('c', 1, null)).toBe(false);
+  });
+
+  it('when a consume is asked then the row is unchanged until the turn ends', async () => {
+    const db = database();
+    const rows = new SqliteGrantRows(db);
+    await rows.insert(row('a', 'hash-a'));
+    const consumed = rows.consume('a', 1, null);
+    expect(db.prepare(`SELECT consumed_at FROM persisted_grant WHERE id = 'a'`).get()).toEqual({
+      consumed_at: null,
+    });
+    expect(await consumed).toBe(true);
+  });
+});

