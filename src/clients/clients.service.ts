@@ -200,7 +200,7 @@ export class ClientsService implements OnModuleInit {
     entity.secretHash = sha256(secret);
     entity.encryptedSecret = this.sealIfRecoverable(entity.metadata, secret);
     entity.updatedAt = Date.now();
-    await this.repository.save(entity);
+    await this.repository.save(entity, { transaction: false });
     this.cache.delete(clientId);
     await this.bus.publish('clients', clientId);
     return { client: toClient(entity), clientSecret: secret };
@@ -239,6 +239,11 @@ export class ClientsService implements OnModuleInit {
     return entity;
   }
 
+  /**
+   * Saves without a transaction (one row, one statement): on SQLite's one
+   * connection a transaction would take in other requests' statements
+   * between its awaits, and undo them on a rollback.
+   */
   private async save(entity: ClientEntity, metadata: ClientMetadata): Promise<ClientWriteResult> {
     const needsSecret = SECRET_AUTH_METHODS.has(metadata.token_endpoint_auth_method);
     const recoverable = RECOVERABLE_SECRET_AUTH_METHODS.has(metadata.token_endpoint_auth_method);
@@ -253,7 +258,7 @@ export class ClientsService implements OnModuleInit {
     }
     entity.metadata = metadata;
     entity.updatedAt = Date.now();
-    await this.repository.save(entity);
+    await this.repository.save(entity, { transaction: false });
     this.cache.delete(entity.clientId);
     this.cors.invalidate();
     await this.bus.publish('clients', entity.clientId);

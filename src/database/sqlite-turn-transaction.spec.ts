@@ -68,4 +68,22 @@ describe('SqliteTurnTransaction', () => {
     db.exec('ROLLBACK');
     expect(ids(db)).toEqual([]);
   });
+
+  it("when an item's error ends the whole transaction then every item of the batch fails and nothing is written", async () => {
+    const db = database();
+    const insert = db.prepare('INSERT INTO item (id) VALUES (?)');
+    const inserts = new SqliteTurnTransaction(db, (id: string) => {
+      // What SQLite does on a full disk or an I/O error: the transaction is rolled back.
+      if (id === 'fatal') {
+        db.exec('ROLLBACK');
+        throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+      }
+      return insert.run(id).changes;
+    });
+
+    const results = await Promise.allSettled(['a', 'fatal', 'b'].map((id) => inserts.run(id)));
+
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(ids(db)).toEqual([]);
+  });
 });

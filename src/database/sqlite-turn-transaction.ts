@@ -51,6 +51,9 @@ export class SqliteTurnTransaction<I, R> {
         try {
           item.outcome = { result: each(item.input) };
         } catch (error) {
+          // A few errors (disk full, I/O, out of memory) end the whole
+          // transaction: then nothing of the batch stands, and every item fails.
+          if (!connection.inTransaction) throw error;
           item.outcome = { error };
         }
       }

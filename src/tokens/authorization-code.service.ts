@@ -6,8 +6,8 @@ import { constantTimeEquals } from '../common/crypto/secrets.js';
 import { newGrantHandle } from './grant-handle.js';
 import { InvalidGrantError, InvalidRequestError } from '../common/oauth/oauth-error.js';
 import { epochSeconds } from '../common/time.js';
-import { AccessTokenService } from './access-token.service.js';
 import { PersistedGrantStore } from './persisted-grant.store.js';
+import { type RecordedAccessToken, TokenFamilies } from './token-families.js';
 
 /** RFC 6749 §4.1.2: short-lived; this service keeps codes 60 s. */
 export const AUTHORIZATION_CODE_TTL_MS = 60_000;
@@ -51,7 +51,7 @@ export class AuthorizationCodeService {
 
   constructor(
     private readonly store: PersistedGrantStore,
-    private readonly accessTokens: AccessTokenService,
+    private readonly families: TokenFamilies,
   ) {}
 
   async issue(client: Client, grant: AuthorizationCodeGrant): Promise<string> {
@@ -92,12 +92,9 @@ export class AuthorizationCodeService {
         `code of client ${row.clientId} presented by ${client.clientId}`,
       );
     }
-    const grant = row.payload as unknown as AuthorizationCodeGrant & {
-      accessTokenJti?: string;
-      accessTokenExp?: number;
-    };
+    const grant = row.payload as unknown as AuthorizationCodeGrant & RecordedAccessToken;
     if (row.consumedAt !== null) {
-      await this.revokeIssued(row.familyId, grant, client);
+      await this.revokeIssued(row.familyId, client);
       throw new InvalidGrantError(INVALID, 'authorization code replayed');
     }
     if (row.expiresAt <= now) throw new InvalidGrantError(INVALID, 'expired authorization code');
@@ -119,32 +116,19 @@ export class AuthorizationCodeService {
       accessTokenIssuedAt,
     });
     if (!(await this.store.consume(row.id, now, { ...grant, accessTokenJti, accessTokenExp }))) {
-      // The winner's payload names the access token it issued: read it again to revoke that too.
-      const won = await this.store.findByHandle(code, 'authorization_code');
-      await this.revokeIssued(row.familyId, (won?.payload ?? grant) as typeof grant, client);
+      // The winner's consume recorded its access token on the code's row: revoked with the family.
+      await this.revokeIssued(row.familyId, client);
       throw new InvalidGrantError(INVALID, 'authorization code redeemed concurrently');
     }
     return issued;
   }
 
-  /** A replayed code: its refresh and reference tokens go, its JWT access token is revoked. */
-  private async revokeIssued(
-    familyId: string,
-    grant: { subject: string; accessTokenJti?: string; accessTokenExp?: number },
-    client: Client,
-  ): Promise<void> {
+  /** A replayed code: its family goes, with the JWT access tokens recorded on it. */
+  private async revokeIssued(familyId: string, client: Client): Promise<void> {
     this.logger.warn(
       `authorization code replay: client_id=${client.clientId} family=${familyId} revoked`,
     );
-    if (grant.accessTokenJti !== undefined && grant.accessTokenExp !== undefined) {
-      await this.accessTokens.revokeJwt({
-        jti: grant.accessTokenJti,
-        client_id: client.clientId,
-        sub: grant.subject,
-        exp: grant.accessTokenExp,
-      });
-    }
-    await this.store.revokeFamily(familyId);
+    await this.families.revoke(familyId);
   }
 }
 

@@ -122,7 +122,7 @@ export class PersistedGrantStore {
 
   /**
    * Rotation: adds the replacement, then consumes the old row with one
-   * conditional UPDATE; when another request consumed it first, the
+   * conditional UPDATE (replacing its payload, when one is given); when another request consumed it first, the
    * replacement is deleted again and false comes back. The replacement
    * exists before the old row is consumed, so a racing request that finds
    * the old row consumed and revokes the family removes the replacement too.
@@ -133,9 +133,10 @@ export class PersistedGrantStore {
     id: string,
     replacement: NewPersistedGrant,
     now: number = Date.now(),
+    payload?: Record<string, unknown>,
   ): Promise<boolean> {
     const added = await this.add(replacement, now);
-    if (await this.consume(id, now)) return true;
+    if (await this.consume(id, now, payload)) return true;
     await this.delete(added.id);
     return false;
   }
@@ -163,7 +164,12 @@ export class PersistedGrantStore {
     await this.deleteWhere({ id });
   }
 
-  /** Revokes everything one authorization produced. */
+  /** Every row one authorization produced, whatever its state. */
+  findFamily(familyId: string): Promise<PersistedGrantEntity[]> {
+    return this.repository.find({ where: { familyId } });
+  }
+
+  /** Deletes every row one authorization produced (TokenFamilies.revoke also revokes its JWTs). */
   async revokeFamily(familyId: string): Promise<void> {
     await this.deleteWhere({ familyId });
   }

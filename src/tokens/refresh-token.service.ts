@@ -3,8 +3,10 @@ import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
 import type { Client } from '../clients/client.js';
 import { newGrantHandle } from './grant-handle.js';
 import { InvalidGrantError } from '../common/oauth/oauth-error.js';
+import { epochSeconds } from '../common/time.js';
 import { type NewPersistedGrant, PersistedGrantStore } from './persisted-grant.store.js';
 import { grantedScopes, parseScope } from './scopes.js';
+import { type RecordedAccessToken, TokenFamilies } from './token-families.js';
 
 /** What a refresh token stands for; kept in its row's payload. */
 export interface RefreshTokenGrant {
@@ -20,10 +22,12 @@ export interface RefreshTokenGrant {
 export interface RedeemedRefreshToken {
   readonly grant: RefreshTokenGrant;
   readonly familyId: string;
-  /** The refresh token to return: a new one (rotation) or the same (reuse). */
-  readonly refreshToken: string;
   /** The scopes for the new access token: as requested, within the original grant and the client's scopes. */
   readonly scopes: string[];
+  /** The jti the access token must carry (recorded on the rotated token, for the family's revocation). */
+  readonly accessTokenJti: string;
+  /** The access token's iat, fixed here so that its exp is the one recorded. */
+  readonly accessTokenIssuedAt: number;
 }
 
 const INVALID = 'the refresh token is invalid, expired or revoked';
@@ -37,7 +41,10 @@ const INVALID = 'the refresh token is invalid, expired or revoked';
 export class RefreshTokenService {
   private readonly logger = new Logger('RefreshTokens');
 
-  constructor(private readonly store: PersistedGrantStore) {}
+  constructor(
+    private readonly store: PersistedGrantStore,
+    private readonly families: TokenFamilies,
+  ) {}
 
   /** A new refresh token starting a family (or joining the one of the code it comes from). */
   async issue(
@@ -56,13 +63,18 @@ export class RefreshTokenService {
   /**
    * Redeems a refresh token presented by `client`, rotating it unless the
    * client reuses tokens. Every check runs before anything is written, so a
-   * refused request leaves the token as it was.
+   * refused request leaves the token as it was. Then `issue` issues the
+   * access token (a reference token stored in the family) and only then is
+   * the old refresh token consumed, with that access token recorded on it:
+   * a request that finds it consumed revokes the family, and by then the
+   * winner's tokens are stored or recorded, whatever order a race takes.
    */
-  async redeem(
+  async redeem<T>(
     handle: string,
     client: Client,
-    requestedScope?: string,
-  ): Promise<RedeemedRefreshToken> {
+    requestedScope: string | undefined,
+    issue: (redeemed: RedeemedRefreshToken) => Promise<T>,
+  ): Promise<{ issued: T; refreshToken: string }> {
     const now = Date.now();
     const row = await this.store.findByHandle(handle, 'refresh_token');
     if (row === null) throw new InvalidGrantError(INVALID, 'unknown refresh token');
@@ -86,26 +98,34 @@ export class RefreshTokenService {
     const nextExpiry = sliding
       ? now + client.metadata.refresh_token_ttl * 1000
       : grant.familyExpiresAt;
+    const accessTokenJti = timeOrderedId();
+    const accessTokenIssuedAt = epochSeconds(now);
+    const redeemed = { grant, familyId: row.familyId, scopes, accessTokenJti, accessTokenIssuedAt };
 
     if (client.metadata.refresh_token_usage === 'reuse') {
       if (sliding) await this.store.extend(row.id, nextExpiry);
-      return { grant, familyId: row.familyId, refreshToken: handle, scopes };
+      return { issued: await issue(redeemed), refreshToken: handle };
     }
+    const issued = await issue(redeemed);
     const refreshToken = newGrantHandle();
     const replacement = refreshTokenRow(refreshToken, client, row.familyId, grant, nextExpiry);
-    if (!(await this.store.exchange(row.id, replacement, now))) {
+    const recorded: RecordedAccessToken = {
+      accessTokenJti,
+      accessTokenExp: accessTokenIssuedAt + client.metadata.access_token_ttl,
+    };
+    if (!(await this.store.exchange(row.id, replacement, now, { ...grant, ...recorded }))) {
       // Another request consumed it first: one of the two holders is not the client.
       await this.revokeReused(row.familyId, client);
       throw new InvalidGrantError(INVALID, 'concurrent reuse of a refresh token');
     }
-    return { grant, familyId: row.familyId, refreshToken, scopes };
+    return { issued, refreshToken };
   }
 
   private async revokeReused(familyId: string, client: Client): Promise<void> {
     this.logger.warn(
       `refresh token reuse detected: client_id=${client.clientId} family=${familyId} revoked`,
     );
-    await this.store.revokeFamily(familyId);
+    await this.families.revoke(familyId);
   }
 }
 

@@ -3,18 +3,22 @@ import type { Client } from '../clients/client.js';
 import { UnauthorizedClientError } from '../common/oauth/oauth-error.js';
 import { AccessTokenService } from './access-token.service.js';
 import { PersistedGrantStore } from './persisted-grant.store.js';
+import { TokenFamilies } from './token-families.js';
 
 /**
  * Revocation (RFC 7009). A refresh token takes its whole family with it
- * (§2.1: access tokens of the same grant SHOULD go too: reference tokens do;
- * JWTs of the family stay valid until they expire). A JWT access token is
- * revoked by its jti. Unknown tokens are not an error (§2.2).
+ * (§2.1: access tokens of the same grant SHOULD go too: reference tokens do,
+ * and so do the JWTs recorded on the family's code and rotated refresh
+ * tokens; a JWT from a password or device grant stays valid until it
+ * expires). A JWT access token is revoked by its jti. Unknown tokens are not
+ * an error (§2.2).
  */
 @Injectable()
 export class TokenRevocationService {
   constructor(
     private readonly accessTokens: AccessTokenService,
     private readonly store: PersistedGrantStore,
+    private readonly families: TokenFamilies,
   ) {}
 
   async revoke(token: string, hint: string | undefined, caller: Client): Promise<void> {
@@ -30,7 +34,7 @@ export class TokenRevocationService {
     const row = await this.store.findByHandle(token, 'refresh_token');
     if (row === null) return false;
     assertOwnToken(row.clientId, caller);
-    await this.store.revokeFamily(row.familyId);
+    await this.families.revoke(row.familyId);
     return true;
   }
 

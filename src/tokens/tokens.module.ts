@@ -11,6 +11,7 @@ import { PersistedGrantEntity } from './persisted-grant.entity.js';
 import { PersistedGrantStore } from './persisted-grant.store.js';
 import { RefreshTokenService } from './refresh-token.service.js';
 import { RevocationController } from './revocation.controller.js';
+import { TokenFamilies } from './token-families.js';
 import { TokenIntrospectionService } from './token-introspection.service.js';
 import { TokenRevocationService } from './token-revocation.service.js';
 
@@ -23,6 +24,7 @@ import { TokenRevocationService } from './token-revocation.service.js';
     RefreshTokenService,
     AuthorizationCodeService,
     IdTokenService,
+    TokenFamilies,
     TokenIntrospectionService,
     TokenRevocationService,
     GrantSweeper,
@@ -33,6 +35,7 @@ import { TokenRevocationService } from './token-revocation.service.js';
     RefreshTokenService,
     AuthorizationCodeService,
     IdTokenService,
+    TokenFamilies,
     GrantSweeper,
   ],
 })

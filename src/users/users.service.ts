@@ -80,7 +80,10 @@ export class UsersService {
     const given = JSON.parse(JSON.stringify(claims)) as Record<string, unknown>;
     user.claims = plainClaims({ ...user.claims, ...given });
     user.updatedAt = Date.now();
-    await this.write(() => this.repository.save(user), user.username);
+    // One row, one statement: no transaction, which on SQLite's one connection
+    // would take in other requests' statements between its awaits (and undo them
+    // on a rollback).
+    await this.write(() => this.repository.save(user, { transaction: false }), user.username);
     return user;
   }
 

@@ -30,14 +30,21 @@ export class RefreshTokenGrant implements GrantHandler {
 
   async handle(request: TokenRequest, client: Client): Promise<TokenResponse> {
     const { refresh_token: handle, scope } = grantParams(RefreshTokenParams, request.params);
-    const redeemed = await this.refreshTokens.redeem(handle, client, scope);
-    const access = await this.accessTokens.issue(client, {
-      subject: redeemed.grant.subject,
-      username: redeemed.grant.username,
-      scopes: redeemed.scopes,
-      authTime: redeemed.grant.authTime,
-      familyId: redeemed.familyId,
-    });
-    return bearerTokenResponse(access, redeemed.refreshToken);
+    const { issued: access, refreshToken } = await this.refreshTokens.redeem(
+      handle,
+      client,
+      scope,
+      (redeemed) =>
+        this.accessTokens.issue(client, {
+          subject: redeemed.grant.subject,
+          username: redeemed.grant.username,
+          scopes: redeemed.scopes,
+          authTime: redeemed.grant.authTime,
+          familyId: redeemed.familyId,
+          jti: redeemed.accessTokenJti,
+          issuedAt: redeemed.accessTokenIssuedAt,
+        }),
+    );
+    return bearerTokenResponse(access, refreshToken);
   }
 }

@@ -140,7 +140,12 @@ describe('refresh_token grant (RFC 6749 §6)', () => {
     });
 
     const [consumed, current] = await familyRows(service.db, firstRow.family_id);
-    expect(consumed).toEqual({ ...firstRow, consumed_at: expect.any(Number) });
+    // The consumed row records the access token its rotation issued (for the family's revocation).
+    expect(consumed).toEqual({
+      ...firstRow,
+      consumed_at: expect.any(Number),
+      payload: { ...firstRow.payload, accessTokenJti: payload.jti, accessTokenExp: payload.exp },
+    });
     expect(current).toMatchObject({
       type: 'refresh_token',
       handle_hash: handleHash(second.refresh_token),

@@ -79,6 +79,18 @@ describe('single-use credentials redeemed by 20 concurrent requests, 50 times', 
     }
   };
 
+  /** The winner's tokens: its refresh token's row is gone and its access token introspects inactive. */
+  async function expectRevoked(won: { access_token: string; refresh_token?: string }) {
+    expect(won.refresh_token).toEqual(expect.any(String));
+    expect(await grantRowOf(service.db, won.refresh_token!)).toBeUndefined();
+    const introspected = await service.postForm(
+      '/introspect',
+      { token: won.access_token },
+      basic(),
+    );
+    expect(introspected.body).toEqual({ active: false });
+  }
+
   async function mintCode(): Promise<{ code: string; verifier: string }> {
     const { verifier, challenge } = pkcePair();
     const response = await authorizeThrough(
@@ -121,15 +133,7 @@ describe('single-use credentials redeemed by 20 concurrent requests, 50 times', 
       // The losers saw a replay: the code's family is revoked, its row with it,
       // and so is what the winner got (RFC 6749 §4.1.2), however the race fell.
       expect(await grantRowOf(service.db, code)).toBeUndefined();
-      const won = successes(results)[0]!.body;
-      expect(won.refresh_token).toEqual(expect.any(String));
-      expect(await grantRowOf(service.db, won.refresh_token)).toBeUndefined();
-      const introspected = await service.postForm(
-        '/introspect',
-        { token: won.access_token },
-        basic(),
-      );
-      expect(introspected.body).toEqual({ active: false });
+      await expectRevoked(successes(results)[0]!.body);
     }
   });
 
@@ -175,7 +179,32 @@ describe('single-use credentials redeemed by 20 concurrent requests, 50 times', 
     expect(refreshed.body.error).toBe('invalid_grant');
   });
 
-  it('when one refresh token is rotated by 20 concurrent requests then exactly one gets tokens and the family never has two live refresh tokens', async () => {
+  it('when a second rotation of a refresh token wins while the first is issuing its access token then the first fails, the family goes, and the access token the second issued is denied', async () => {
+    const refreshTokens = service.app.get(RefreshTokenService);
+    const registered = (await service.app.get(ClientsService).find(client.client_id))!;
+    const grant = { subject: user.id, scope: 'read', authTime: epochSeconds(Date.now()) };
+    const { token } = await refreshTokens.issue(registered, grant);
+
+    let second: { issued: string; refreshToken: string } | undefined;
+    const firstRotation = refreshTokens.redeem(token, registered, undefined, async () => {
+      // The second rotation runs whole, and consumes the token, before the first consumes it.
+      second = await refreshTokens.redeem(token, registered, undefined, async (redeemed) =>
+        Promise.resolve(redeemed.accessTokenJti),
+      );
+      return 'first';
+    });
+
+    await expect(firstRotation).rejects.toThrow(InvalidGrantError);
+    expect(await grantRowOf(service.db, second!.refreshToken)).toBeUndefined();
+    expect(await grantRowOf(service.db, token)).toBeUndefined();
+    const denied = await service.db.query(
+      `SELECT id FROM persisted_grant WHERE type = 'revoked_jwt' AND handle_hash = $1`,
+      [handleHash(second!.issued)],
+    );
+    expect(denied).toHaveLength(1);
+  });
+
+  it('when one refresh token is rotated by 20 concurrent requests then exactly one gets tokens, they are revoked with the family, and the family never has two live refresh tokens', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const issued = await service.postForm(
         '/token',
@@ -195,6 +224,8 @@ describe('single-use credentials redeemed by 20 concurrent requests, 50 times', 
       );
 
       expectOneWinner(results);
+      // The losers saw a reuse: the family goes, with what the winner got.
+      await expectRevoked(successes(results)[0]!.body);
       const live = await service.db.query<{ n: unknown }>(
         `SELECT COUNT(*) AS n FROM persisted_grant
           WHERE family_id = $1 AND type = 'refresh_token' AND consumed_at IS NULL AND expires_at > $2`,

@@ -109,6 +109,23 @@ describe('token revocation (RFC 7009)', () => {
     expect(await introspect(first.access_token, referenceConfig)).toEqual({ active: false });
   });
 
+  it("when a refresh token is revoked then the JWT access tokens its family's rotations issued are revoked too, and the first grant's JWT runs to its expiry", async () => {
+    const first = await passwordTokens(appConfig);
+    const second = await oidc.refreshTokenGrant(appConfig, first.refresh_token!);
+    const third = await oidc.refreshTokenGrant(appConfig, second.refresh_token!);
+    for (const tokens of [first, second, third]) {
+      expect(await introspect(tokens.access_token)).toMatchObject({ active: true });
+    }
+
+    await oidc.tokenRevocation(appConfig, third.refresh_token!);
+
+    // Each rotation recorded the JWT it issued on the token it consumed.
+    expect(await introspect(second.access_token)).toEqual({ active: false });
+    expect(await introspect(third.access_token)).toEqual({ active: false });
+    // The password grant's JWT is recorded nowhere (RFC 7009 §2.1: SHOULD, not MUST).
+    expect(await introspect(first.access_token)).toMatchObject({ active: true });
+  });
+
   it('when a reference access token is revoked then it introspects inactive and its row is gone', async () => {
     const tokens = await passwordTokens(referenceConfig);
     expect(await introspect(tokens.access_token, referenceConfig)).toMatchObject({ active: true });
