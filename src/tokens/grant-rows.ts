@@ -1,4 +1,5 @@
-import type { Repository } from 'typeorm';
+import { type FindOptionsWhere, In, type Repository } from 'typeorm';
+import { isDeadlock } from '../database/deadlock.js';
 import { PerTurnBatch } from '../common/runtime/per-turn-batch.js';
 import { isDatabaseUnavailable } from '../database/database-unavailable.js';
 import type { PersistedGrantEntity } from './persisted-grant.entity.js';
@@ -34,7 +35,29 @@ export interface GrantRows {
   consume(id: string, now: number, payload: string | null): Promise<boolean>;
   /** Deletes up to `limit` rows expired before `now`; how many went. */
   deleteExpired(now: number, limit: number): Promise<number>;
+  /** Deletes, in one statement, the rows that match every given field; how many went. */
+  deleteMatching(match: GrantMatch): Promise<number>;
 }
+
+/** Which rows a revocation deletes: those equal to every field given (and of one of `types`). */
+export interface GrantMatch {
+  readonly id?: string;
+  readonly familyId?: string;
+  readonly clientId?: string;
+  readonly subject?: string;
+  readonly types?: readonly string[];
+}
+
+/** GrantMatch's fields and their columns. */
+export const MATCH_COLUMNS = [
+  ['id', 'id'],
+  ['familyId', 'family_id'],
+  ['clientId', 'client_id'],
+  ['subject', 'subject'],
+] as const;
+
+/** How often a DELETE chosen as a deadlock victim runs before its error is the caller's. */
+const DELETE_ATTEMPTS = 3;
 
 export function statements(placeholder: (index: number) => string): {
   insert: string;
@@ -135,6 +158,27 @@ export class PooledGrantRows implements GrantRows {
       number,
     ];
     return result[1];
+  }
+
+  /**
+   * A revocation locks several rows, and so does a turn's batched consume,
+   * each in its own order: when PostgreSQL ends this DELETE as a deadlock's
+   * victim it runs again (the other has then finished), rather than fail the
+   * request with the rows still live.
+   */
+  async deleteMatching(match: GrantMatch): Promise<number> {
+    const where: FindOptionsWhere<PersistedGrantEntity> = {};
+    for (const [field] of MATCH_COLUMNS) {
+      if (match[field] !== undefined) where[field] = match[field];
+    }
+    if (match.types !== undefined) where.type = In([...match.types]);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.repository.delete(where)).affected ?? 0;
+      } catch (error) {
+        if (attempt === DELETE_ATTEMPTS || !isDeadlock(error)) throw error;
+      }
+    }
   }
 
   /** The lookups of one turn in one statement; each caller gets its own row. */

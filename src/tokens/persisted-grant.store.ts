@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
-import { type FindOptionsWhere, In, MoreThan, Repository } from 'typeorm';
-import { isDeadlock } from '../database/deadlock.js';
+import { MoreThan, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { type GrantRows, PooledGrantRows, type RawGrantRow } from './grant-rows.js';
 import { SqliteGrantRows } from './sqlite-grant-rows.js';
@@ -35,9 +34,6 @@ export interface NewPersistedGrant {
   readonly expiresAt: number;
   readonly payload: Record<string, unknown>;
 }
-
-/** How often a DELETE chosen as a deadlock victim runs before its error is the caller's. */
-const DELETE_ATTEMPTS = 3;
 
 function toEntity(grant: NewPersistedGrant, now: number): PersistedGrantEntity {
   const entity = new PersistedGrantEntity();
@@ -161,7 +157,7 @@ export class PersistedGrantStore {
   }
 
   async delete(id: string): Promise<void> {
-    await this.deleteWhere({ id });
+    await this.rows.deleteMatching({ id });
   }
 
   /** Every row one authorization produced, whatever its state. */
@@ -171,15 +167,15 @@ export class PersistedGrantStore {
 
   /** Deletes every row one authorization produced (TokenFamilies.revoke also revokes its JWTs). */
   async revokeFamily(familyId: string): Promise<void> {
-    await this.deleteWhere({ familyId });
+    await this.rows.deleteMatching({ familyId });
   }
 
   async revokeClient(clientId: string): Promise<void> {
-    await this.deleteWhere({ clientId });
+    await this.rows.deleteMatching({ clientId });
   }
 
   async revokeSubject(subject: string): Promise<void> {
-    await this.deleteWhere({ subject });
+    await this.rows.deleteMatching({ subject });
   }
 
   /** The unexpired rows of one type for one subject (e.g. a user's consents), oldest first. */
@@ -205,24 +201,7 @@ export class PersistedGrantStore {
     types: readonly PersistedGrantType[],
   ): Promise<number> {
     if (types.length === 0) return 0;
-    return this.deleteWhere({ subject, clientId, type: In([...types]) });
-  }
-
-  /**
-   * One DELETE of the matching rows; returns how many went. A revocation
-   * locks several rows, and so does a turn's batched consume on PostgreSQL,
-   * each in its own order: when PostgreSQL ends this one as a deadlock's
-   * victim it runs again (the other has then finished), rather than fail
-   * the request with rows still live.
-   */
-  private async deleteWhere(where: FindOptionsWhere<PersistedGrantEntity>): Promise<number> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return (await this.repository.delete(where)).affected ?? 0;
-      } catch (error) {
-        if (attempt === DELETE_ATTEMPTS || !isDeadlock(error)) throw error;
-      }
-    }
+    return this.rows.deleteMatching({ subject, clientId, types });
   }
 
   /** Deletes up to `batch` expired rows in one statement; returns how many went. */

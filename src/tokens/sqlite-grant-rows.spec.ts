@@ -115,4 +115,36 @@ describe('SqliteGrantRows (one transaction per turn)', () => {
     });
     expect(await consumed).toBe(true);
   });
+
+  it('when rows are deleted by a match then exactly the rows equal to every given field (and of a given type) go', async () => {
+    const db = database();
+    const rows = new SqliteGrantRows(db);
+    const stored = (id: string, type: string, subject: string, clientId: string, family: string) =>
+      rows.insert([id, type, `hash-${id}`, clientId, subject, family, 1, 2, null, '{}']);
+    await Promise.all([
+      stored('a', 'refresh_token', 'alice', 'app', 'f1'),
+      stored('b', 'access_token', 'alice', 'app', 'f1'),
+      stored('c', 'consent', 'alice', 'app', 'f2'),
+      stored('d', 'refresh_token', 'alice', 'other', 'f3'),
+      stored('e', 'refresh_token', 'bob', 'app', 'f4'),
+    ]);
+    const left = () =>
+      (db.prepare('SELECT id FROM persisted_grant ORDER BY id').all() as { id: string }[]).map(
+        (row) => row.id,
+      );
+
+    expect(
+      await rows.deleteMatching({
+        subject: 'alice',
+        clientId: 'app',
+        types: ['refresh_token', 'consent'],
+      }),
+    ).toBe(2);
+    expect(left()).toEqual(['b', 'd', 'e']);
+    expect(await rows.deleteMatching({ familyId: 'f1' })).toBe(1);
+    expect(await rows.deleteMatching({ id: 'none' })).toBe(0);
+    expect(left()).toEqual(['d', 'e']);
+    await expect(rows.deleteMatching({})).rejects.toThrow('at least one condition');
+    expect(left()).toEqual(['d', 'e']);
+  });
 });

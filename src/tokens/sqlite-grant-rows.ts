@@ -2,21 +2,29 @@ import {
   type SqliteConnection,
   SqliteTurnTransaction,
 } from '../database/sqlite-turn-transaction.js';
-import { type GrantRows, type RawGrantRow, statements } from './grant-rows.js';
+import {
+  type GrantMatch,
+  type GrantRows,
+  MATCH_COLUMNS,
+  type RawGrantRow,
+  statements,
+} from './grant-rows.js';
 
 /**
  * SQLite: prepared statements on the data source's one connection. The
- * inserts, lookups and consumes that arrive in one turn of the event loop
- * run in one transaction each kind (inserts: one WAL commit instead of one
- * each, ~2.5x the insert rate at 50 rows); each still succeeds or fails on
- * its own and is answered only once committed. A repeat of the same row's
- * consume in a turn runs after the first, and loses to it.
+ * inserts, lookups, consumes and revocations (deletes) that arrive in one
+ * turn of the event loop run in one transaction each kind (inserts: one WAL
+ * commit instead of one each, ~2.5x the insert rate at 50 rows); each still
+ * succeeds or fails on its own and is answered only once committed. A
+ * repeat of the same row's consume in a turn runs after the first, and
+ * loses to it.
  */
 export class SqliteGrantRows implements GrantRows {
   private readonly deleteExpiredStatement;
   private readonly inserts;
   private readonly lookups;
   private readonly consumes;
+  private readonly deletes;
 
   constructor(connection: SqliteConnection) {
     const sql = statements(() => '?');
@@ -37,6 +45,13 @@ export class SqliteGrantRows implements GrantRows {
       ({ id, now, payload }: { id: string; now: number; payload: string | null }) =>
         consume.run(now, payload, id, now).changes === 1,
     );
+    const prepared = new Map<string, ReturnType<SqliteConnection['prepare']>>();
+    this.deletes = new SqliteTurnTransaction(connection, (match: GrantMatch) => {
+      const { sql, values } = deleteStatement(match);
+      let statement = prepared.get(sql);
+      if (statement === undefined) prepared.set(sql, (statement = connection.prepare(sql)));
+      return statement.run(...values).changes;
+    });
   }
 
   insert(values: readonly unknown[]): Promise<void> {
@@ -54,4 +69,30 @@ export class SqliteGrantRows implements GrantRows {
   async deleteExpired(now: number, limit: number): Promise<number> {
     return this.deleteExpiredStatement.run(now, limit).changes;
   }
+
+  /**
+   * In a turn's transaction like the rest, so never inside a TypeORM
+   * transaction that could roll a revocation back after it was answered.
+   */
+  deleteMatching(match: GrantMatch): Promise<number> {
+    return this.deletes.run(match);
+  }
+}
+
+function deleteStatement(match: GrantMatch): { sql: string; values: string[] } {
+  const conditions: string[] = [];
+  const values: string[] = [];
+  for (const [field, column] of MATCH_COLUMNS) {
+    const value = match[field];
+    if (value === undefined) continue;
+    conditions.push(`${column} = ?`);
+    values.push(value);
+  }
+  if (match.types !== undefined) {
+    conditions.push(`type IN (${match.types.map(() => '?').join(', ')})`);
+    values.push(...match.types);
+  }
+  // Never a DELETE of the whole table by mistake.
+  if (conditions.length === 0) throw new Error('a grant delete needs at least one condition');
+  return { sql: `DELETE FROM persisted_grant WHERE ${conditions.join(' AND ')}`, values };
 }
