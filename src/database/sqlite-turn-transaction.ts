@@ -5,6 +5,7 @@ export interface SqliteConnection {
   prepare(sql: string): {
     run(...values: unknown[]): { changes: number };
     get(...values: unknown[]): unknown;
+    all(...values: unknown[]): unknown[];
   };
   transaction<T extends unknown[]>(body: (...args: T) => void): (...args: T) => void;
   /** Whether a transaction is open (e.g. one of TypeORM's, between two of its awaits). */

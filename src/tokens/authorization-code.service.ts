@@ -115,7 +115,12 @@ export class AuthorizationCodeService {
       accessTokenJti,
       accessTokenIssuedAt,
     });
-    if (!(await this.store.consume(row.id, now, { ...grant, accessTokenJti, accessTokenExp }))) {
+    const consumed = await this.store.consume(row.id, now, {
+      payload: { ...grant, accessTokenJti, accessTokenExp },
+      // The record outlives the code's 60 s: a revocation must find it while the token is valid.
+      expiresAt: Math.max(row.expiresAt, accessTokenExp * 1000),
+    });
+    if (!consumed) {
       // The winner's consume recorded its access token on the code's row: revoked with the family.
       await this.revokeIssued(row.familyId, client);
       throw new InvalidGrantError(INVALID, 'authorization code redeemed concurrently');

@@ -30,13 +30,23 @@ export interface GrantRows {
   selectByHash(handleHash: string): Promise<RawGrantRow | undefined>;
   /**
    * Marks the row consumed at `now` if it is neither consumed nor expired,
-   * replacing its payload (JSON text) unless that is null; whether it did.
+   * replacing its payload (JSON text) and its expiry unless they are null;
+   * whether it did.
    */
-  consume(id: string, now: number, payload: string | null): Promise<boolean>;
+  consume(change: RowConsume): Promise<boolean>;
   /** Deletes up to `limit` rows expired before `now`; how many went. */
   deleteExpired(now: number, limit: number): Promise<number>;
   /** Deletes, in one statement, the rows that match every given field; how many went. */
   deleteMatching(match: GrantMatch): Promise<number>;
+  /** Deletes a family's rows in one statement, and returns them as they were. */
+  takeFamily(familyId: string): Promise<RawGrantRow[]>;
+}
+
+export interface RowConsume {
+  readonly id: string;
+  readonly now: number;
+  readonly payload: string | null;
+  readonly expiresAt: number | null;
 }
 
 /** Which rows a revocation deletes: those equal to every field given (and of one of `types`). */
@@ -59,17 +69,38 @@ export const MATCH_COLUMNS = [
 /** How often a DELETE chosen as a deadlock victim runs before its error is the caller's. */
 const DELETE_ATTEMPTS = 3;
 
+/**
+ * A revocation locks several rows, and so does a turn's batched consume, each
+ * in its own order: when PostgreSQL ends the DELETE as a deadlock's victim it
+ * runs again (the other has then finished), rather than fail the request
+ * with the rows still live.
+ */
+async function retriedOnDeadlock<T>(statement: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement();
+    } catch (error) {
+      if (attempt === DELETE_ATTEMPTS || !isDeadlock(error)) throw error;
+    }
+  }
+}
+
 export function statements(placeholder: (index: number) => string): {
   insert: string;
   select: string;
   /** PostgreSQL: the rows of an array of hashes. */
   selectAny: string;
-  /** Parameters: now, payload or null, id (SQLite's '?' take now once more at the end). */
+  /**
+   * Parameters: now, payload or null, id, expiry or null (SQLite's '?' in
+   * order of appearance: now, payload, expiry, id, now).
+   */
   consume: string;
   deleteExpired: string;
+  takeFamily: string;
 } {
   return {
-    consume: `UPDATE persisted_grant SET consumed_at = ${placeholder(0)}, payload = COALESCE(${placeholder(1)}, payload) WHERE id = ${placeholder(2)} AND consumed_at IS NULL AND expires_at > ${placeholder(0)}`,
+    consume: `UPDATE persisted_grant SET consumed_at = ${placeholder(0)}, payload = COALESCE(${placeholder(1)}, payload), expires_at = COALESCE(${placeholder(3)}, expires_at) WHERE id = ${placeholder(2)} AND consumed_at IS NULL AND expires_at > ${placeholder(0)}`,
+    takeFamily: `DELETE FROM persisted_grant WHERE family_id = ${placeholder(0)} RETURNING ${GRANT_COLUMNS.join(', ')}`,
     // The oldest expired rows first, found through the expires_at index.
     deleteExpired: `DELETE FROM persisted_grant WHERE id IN (SELECT id FROM persisted_grant WHERE expires_at < ${placeholder(0)} ORDER BY expires_at LIMIT ${placeholder(1)})`,
     insert: `INSERT INTO persisted_grant (${GRANT_COLUMNS.join(', ')}) VALUES (${GRANT_COLUMNS.map((_, index) => placeholder(index)).join(', ')})`,
@@ -91,10 +122,7 @@ interface PendingLookup {
   readonly reject: (error: unknown) => void;
 }
 
-interface PendingConsume {
-  readonly id: string;
-  readonly now: number;
-  readonly payload: string | null;
+interface PendingConsume extends RowConsume {
   readonly resolve: (consumed: boolean) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -103,8 +131,9 @@ interface PendingConsume {
  * PostgreSQL: the consumes of one turn in one statement; a row is returned
  * only by the update that consumed it.
  */
-const CONSUME_MANY = `UPDATE persisted_grant AS g SET consumed_at = c.now, payload = COALESCE(c.payload, g.payload)
-  FROM unnest($1::varchar[], $2::bigint[], $3::text[]) AS c(id, now, payload)
+const CONSUME_MANY = `UPDATE persisted_grant AS g SET consumed_at = c.now, payload = COALESCE(c.payload, g.payload),
+  expires_at = COALESCE(c.expires_at, g.expires_at)
+  FROM unnest($1::varchar[], $2::bigint[], $3::text[], $4::bigint[]) AS c(id, now, payload, expires_at)
   WHERE g.id = c.id AND g.consumed_at IS NULL AND g.expires_at > c.now RETURNING g.id`;
 
 /** Positions of the id and the handle's hash in GRANT_COLUMNS. */
@@ -145,10 +174,8 @@ export class PooledGrantRows implements GrantRows {
     return new Promise((resolve, reject) => this.lookups.add({ handleHash, resolve, reject }));
   }
 
-  consume(id: string, now: number, payload: string | null): Promise<boolean> {
-    return new Promise((resolve, reject) =>
-      this.consumes.add({ id, now, payload, resolve, reject }),
-    );
+  consume(change: RowConsume): Promise<boolean> {
+    return new Promise((resolve, reject) => this.consumes.add({ ...change, resolve, reject }));
   }
 
   async deleteExpired(now: number, limit: number): Promise<number> {
@@ -160,25 +187,24 @@ export class PooledGrantRows implements GrantRows {
     return result[1];
   }
 
-  /**
-   * A revocation locks several rows, and so does a turn's batched consume,
-   * each in its own order: when PostgreSQL ends this DELETE as a deadlock's
-   * victim it runs again (the other has then finished), rather than fail the
-   * request with the rows still live.
-   */
   async deleteMatching(match: GrantMatch): Promise<number> {
     const where: FindOptionsWhere<PersistedGrantEntity> = {};
     for (const [field] of MATCH_COLUMNS) {
       if (match[field] !== undefined) where[field] = match[field];
     }
     if (match.types !== undefined) where.type = In([...match.types]);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return (await this.repository.delete(where)).affected ?? 0;
-      } catch (error) {
-        if (attempt === DELETE_ATTEMPTS || !isDeadlock(error)) throw error;
-      }
-    }
+    return retriedOnDeadlock(async () => (await this.repository.delete(where)).affected ?? 0);
+  }
+
+  takeFamily(familyId: string): Promise<RawGrantRow[]> {
+    return retriedOnDeadlock(async () => {
+      // TypeORM's PostgreSQL driver answers a DELETE with [rows, affected count].
+      const [rows] = (await this.repository.query(this.sql.takeFamily, [familyId])) as [
+        RawGrantRow[],
+        number,
+      ];
+      return rows;
+    });
   }
 
   /** The lookups of one turn in one statement; each caller gets its own row. */
@@ -238,6 +264,7 @@ export class PooledGrantRows implements GrantRows {
         items.map((item) => item.id),
         items.map((item) => item.now),
         items.map((item) => item.payload),
+        items.map((item) => item.expiresAt),
       ])) as [{ id: string }[], number];
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
@@ -274,6 +301,7 @@ export class PooledGrantRows implements GrantRows {
         item.now,
         item.payload,
         item.id,
+        item.expiresAt,
       ])) as [unknown, number];
     } catch (error) {
       item.reject(error);

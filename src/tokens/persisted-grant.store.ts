@@ -24,6 +24,13 @@ export type PersistedGrantType =
   /** RFC 8628: the same authorization's user code, found by the code the user types. */
   | 'device_user_code';
 
+/** What consuming a row also changes: its payload, and optionally its expiry. */
+export interface ConsumeChange {
+  readonly payload: Record<string, unknown>;
+  /** Epoch ms: e.g. kept until the access token recorded in the payload has expired. */
+  readonly expiresAt?: number;
+}
+
 export interface NewPersistedGrant {
   readonly type: PersistedGrantType;
   /** The secret handle; only its key (grantKey: a SHA-256, for newGrantHandle's handles after their issue time) is stored. */
@@ -129,20 +136,26 @@ export class PersistedGrantStore {
     id: string,
     replacement: NewPersistedGrant,
     now: number = Date.now(),
-    payload?: Record<string, unknown>,
+    change?: ConsumeChange,
   ): Promise<boolean> {
     const added = await this.add(replacement, now);
-    if (await this.consume(id, now, payload)) return true;
+    if (await this.consume(id, now, change)) return true;
     await this.delete(added.id);
     return false;
   }
 
   /**
    * Marks an unconsumed, unexpired row consumed, optionally replacing its
-   * payload in the same statement; false when another request got there first.
+   * payload and expiry in the same statement; false when another request got
+   * there first.
    */
-  async consume(id: string, now: number, payload?: Record<string, unknown>): Promise<boolean> {
-    return this.rows.consume(id, now, payload === undefined ? null : JSON.stringify(payload));
+  async consume(id: string, now: number, change?: ConsumeChange): Promise<boolean> {
+    return this.rows.consume({
+      id,
+      now,
+      payload: change === undefined ? null : JSON.stringify(change.payload),
+      expiresAt: change?.expiresAt ?? null,
+    });
   }
 
   async update(
@@ -160,9 +173,13 @@ export class PersistedGrantStore {
     await this.rows.deleteMatching({ id });
   }
 
-  /** Every row one authorization produced, whatever its state. */
-  findFamily(familyId: string): Promise<PersistedGrantEntity[]> {
-    return this.repository.find({ where: { familyId } });
+  /**
+   * Deletes every row one authorization produced, in one statement, and
+   * returns them: a consume that comes after it finds its row gone, one that
+   * came before is in what it returns.
+   */
+  async takeFamily(familyId: string): Promise<PersistedGrantEntity[]> {
+    return (await this.rows.takeFamily(familyId)).map(fromRaw);
   }
 
   /** Deletes every row one authorization produced (TokenFamilies.revoke also revokes its JWTs). */

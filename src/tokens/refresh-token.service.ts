@@ -109,11 +109,16 @@ export class RefreshTokenService {
     const issued = await issue(redeemed);
     const refreshToken = newGrantHandle();
     const replacement = refreshTokenRow(refreshToken, client, row.familyId, grant, nextExpiry);
-    const recorded: RecordedAccessToken = {
+    const recorded = {
       accessTokenJti,
       accessTokenExp: accessTokenIssuedAt + client.metadata.access_token_ttl,
+    } satisfies RecordedAccessToken;
+    const change = {
+      payload: { ...grant, ...recorded },
+      // Kept until the recorded access token expires, even past the family's end.
+      expiresAt: Math.max(row.expiresAt, recorded.accessTokenExp * 1000),
     };
-    if (!(await this.store.exchange(row.id, replacement, now, { ...grant, ...recorded }))) {
+    if (!(await this.store.exchange(row.id, replacement, now, change))) {
       // Another request consumed it first: one of the two holders is not the client.
       await this.revokeReused(row.familyId, client);
       throw new InvalidGrantError(INVALID, 'concurrent reuse of a refresh token');

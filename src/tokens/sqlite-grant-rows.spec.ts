@@ -81,35 +81,36 @@ describe('SqliteGrantRows (one transaction per turn)', () => {
     const rows = new SqliteGrantRows(db);
     // expires_at is 2 in row(): consumes at time 1 are in time, at 5 too late.
     await Promise.all(['a', 'b', 'c'].map((id) => rows.insert(row(id, `hash-${id}`))));
-    const results = rows.consume('a', 1, '{"first":true}');
+    const results = rows.consume({ id: 'a', now: 1, payload: '{"first":true}', expiresAt: 50 });
     const all = await Promise.all([
       results,
-      rows.consume('a', 1, '{"second":true}'),
-      rows.consume('b', 5, null),
-      rows.consume('c', 1, null),
-      rows.consume('missing', 1, null),
+      rows.consume({ id: 'a', now: 1, payload: '{"second":true}', expiresAt: 60 }),
+      rows.consume({ id: 'b', now: 5, payload: null, expiresAt: null }),
+      rows.consume({ id: 'c', now: 1, payload: null, expiresAt: null }),
+      rows.consume({ id: 'missing', now: 1, payload: null, expiresAt: null }),
     ]);
 
     expect(all).toEqual([true, false, false, true, false]);
     expect(
       db
         .prepare(
-          'SELECT id, CAST(consumed_at AS INTEGER) AS consumed_at, payload FROM persisted_grant ORDER BY id',
+          'SELECT id, CAST(consumed_at AS INTEGER) AS consumed_at, CAST(expires_at AS INTEGER) AS expires_at, payload FROM persisted_grant ORDER BY id',
         )
         .all(),
     ).toEqual([
-      { id: 'a', consumed_at: 1, payload: '{"first":true}' },
-      { id: 'b', consumed_at: null, payload: '{}' },
-      { id: 'c', consumed_at: 1, payload: '{}' },
+      // The winner's expiry and payload; a null expiry keeps the row's.
+      { id: 'a', consumed_at: 1, expires_at: 50, payload: '{"first":true}' },
+      { id: 'b', consumed_at: null, expires_at: 2, payload: '{}' },
+      { id: 'c', consumed_at: 1, expires_at: 2, payload: '{}' },
     ]);
-    expect(await rows.consume('c', 1, null)).toBe(false);
+    expect(await rows.consume({ id: 'c', now: 1, payload: null, expiresAt: null })).toBe(false);
   });
 
   it('when a consume is asked then the row is unchanged until the turn ends', async () => {
     const db = database();
     const rows = new SqliteGrantRows(db);
     await rows.insert(row('a', 'hash-a'));
-    const consumed = rows.consume('a', 1, null);
+    const consumed = rows.consume({ id: 'a', now: 1, payload: null, expiresAt: null });
     expect(db.prepare(`SELECT consumed_at FROM persisted_grant WHERE id = 'a'`).get()).toEqual({
       consumed_at: null,
     });
@@ -146,5 +147,24 @@ describe('SqliteGrantRows (one transaction per turn)', () => {
     expect(left()).toEqual(['d', 'e']);
     await expect(rows.deleteMatching({})).rejects.toThrow('at least one condition');
     expect(left()).toEqual(['d', 'e']);
+  });
+
+  it('when a family is taken then its rows are deleted in one statement and come back as they were', async () => {
+    const db = database();
+    const rows = new SqliteGrantRows(db);
+    await Promise.all([
+      rows.insert(['a', 'refresh_token', 'hash-a', 'app', 'alice', 'f1', 1, 2, 1, '{"x":1}']),
+      rows.insert(['b', 'access_token', 'hash-b', 'app', 'alice', 'f1', 1, 2, null, '{}']),
+      rows.insert(['c', 'refresh_token', 'hash-c', 'app', 'alice', 'f2', 1, 2, null, '{}']),
+    ]);
+
+    const taken = await rows.takeFamily('f1');
+
+    expect(taken.map((row) => [row.id, row.payload]).sort()).toEqual([
+      ['a', '{"x":1}'],
+      ['b', '{}'],
+    ]);
+    expect(db.prepare('SELECT id FROM persisted_grant').all()).toEqual([{ id: 'c' }]);
+    expect(await rows.takeFamily('f1')).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import {
   type GrantRows,
   MATCH_COLUMNS,
   type RawGrantRow,
+  type RowConsume,
   statements,
 } from './grant-rows.js';
 
@@ -25,12 +26,14 @@ export class SqliteGrantRows implements GrantRows {
   private readonly lookups;
   private readonly consumes;
   private readonly deletes;
+  private readonly familyTakes;
 
   constructor(connection: SqliteConnection) {
     const sql = statements(() => '?');
     const insert = connection.prepare(sql.insert);
     const select = connection.prepare(sql.select);
     const consume = connection.prepare(sql.consume);
+    const takeFamily = connection.prepare(sql.takeFamily);
     this.deleteExpiredStatement = connection.prepare(sql.deleteExpired);
     this.inserts = new SqliteTurnTransaction(connection, (values: readonly unknown[]) => {
       insert.run(...values);
@@ -41,9 +44,14 @@ export class SqliteGrantRows implements GrantRows {
     );
     this.consumes = new SqliteTurnTransaction(
       connection,
-      // Positional '?' each: now comes again for the expiry test.
-      ({ id, now, payload }: { id: string; now: number; payload: string | null }) =>
-        consume.run(now, payload, id, now).changes === 1,
+      // Positional '?' in order of appearance: now comes again for the expiry test.
+      (change: RowConsume) =>
+        consume.run(change.now, change.payload, change.expiresAt, change.id, change.now).changes ===
+        1,
+    );
+    this.familyTakes = new SqliteTurnTransaction(
+      connection,
+      (familyId: string) => takeFamily.all(familyId) as RawGrantRow[],
     );
     const prepared = new Map<string, ReturnType<SqliteConnection['prepare']>>();
     this.deletes = new SqliteTurnTransaction(connection, (match: GrantMatch) => {
@@ -62,8 +70,12 @@ export class SqliteGrantRows implements GrantRows {
     return this.lookups.run(handleHash);
   }
 
-  consume(id: string, now: number, payload: string | null): Promise<boolean> {
-    return this.consumes.run({ id, now, payload });
+  consume(change: RowConsume): Promise<boolean> {
+    return this.consumes.run(change);
+  }
+
+  takeFamily(familyId: string): Promise<RawGrantRow[]> {
+    return this.familyTakes.run(familyId);
   }
 
   async deleteExpired(now: number, limit: number): Promise<number> {

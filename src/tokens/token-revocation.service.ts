@@ -9,8 +9,8 @@ import { TokenFamilies } from './token-families.js';
  * Revocation (RFC 7009). A refresh token takes its whole family with it
  * (§2.1: access tokens of the same grant SHOULD go too: reference tokens do,
  * and so do the JWTs recorded on the family's code and rotated refresh
- * tokens; a JWT from a password or device grant stays valid until it
- * expires). A JWT access token is revoked by its jti. Unknown tokens are not
+ * tokens; a JWT from a password or device grant, or from a client that
+ * reuses its refresh token, stays valid until it expires). A JWT access token is revoked by its jti. Unknown tokens are not
  * an error (§2.2).
  */
 @Injectable()

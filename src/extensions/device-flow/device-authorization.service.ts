@@ -177,9 +177,7 @@ export class DeviceAuthorizationService {
       ? { status: 'approved', scope, ...decision.approver }
       : { status: 'denied', scope };
     const consumed = await this.store.consume(pending.userCodeRowId, now, {
-      deviceCodeId: pending.deviceCodeRowId,
-      scope,
-      decision: authorization.status,
+      payload: { deviceCodeId: pending.deviceCodeRowId, scope, decision: authorization.status },
     });
     if (!consumed) return false;
     await this.store.update(pending.deviceCodeRowId, { payload: { ...authorization } });

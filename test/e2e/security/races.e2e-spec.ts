@@ -3,6 +3,7 @@ import { ClientsService } from '../../../src/clients/clients.service.js';
 import { InvalidGrantError } from '../../../src/common/oauth/oauth-error.js';
 import { epochSeconds } from '../../../src/common/time.js';
 import { AuthorizationCodeService } from '../../../src/tokens/authorization-code.service.js';
+import { PersistedGrantStore } from '../../../src/tokens/persisted-grant.store.js';
 import { RefreshTokenService } from '../../../src/tokens/refresh-token.service.js';
 import { startTestApp, type RegisteredClient, type TestApp } from '../../support/test-app.js';
 import {
@@ -91,6 +92,18 @@ describe('single-use credentials redeemed by 20 concurrent requests, 50 times', 
     expect(introspected.body).toEqual({ active: false });
   }
 
+  const redeemCode = (code: string, verifier: string) =>
+    service.postForm(
+      '/token',
+      {
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: verifier,
+        redirect_uri: REDIRECT_URI,
+      },
+      basic(),
+    );
+
   async function mintCode(): Promise<{ code: string; verifier: string }> {
     const { verifier, challenge } = pkcePair();
     const response = await authorizeThrough(
@@ -113,18 +126,7 @@ describe('single-use credentials redeemed by 20 concurrent requests, 50 times', 
     for (let round = 0; round < ROUNDS; round++) {
       const { code, verifier } = await mintCode();
 
-      const results = await race(() =>
-        service.postForm(
-          '/token',
-          {
-            grant_type: 'authorization_code',
-            code,
-            code_verifier: verifier,
-            redirect_uri: REDIRECT_URI,
-          },
-          basic(),
-        ),
-      );
+      const results = await race(() => redeemCode(code, verifier));
 
       expectOneWinner(results);
       for (const loser of results.filter((r) => r.status !== 200)) {
@@ -135,6 +137,29 @@ describe('single-use credentials redeemed by 20 concurrent requests, 50 times', 
       expect(await grantRowOf(service.db, code)).toBeUndefined();
       await expectRevoked(successes(results)[0]!.body);
     }
+  });
+
+  it("when a redeemed code's 60 s are long over and the sweeper has run then revoking its refresh token still revokes the JWT the code bought", async () => {
+    const { code, verifier } = await mintCode();
+    const redeemed = await redeemCode(code, verifier);
+    expect(redeemed.status).toBe(200);
+    // The sweeper, two minutes on: the code's row records that JWT and is kept while it is valid.
+    await service.app.get(PersistedGrantStore).sweepExpired(10_000, Date.now() + 120_000);
+    expect(await grantRowOf(service.db, code)).toBeDefined();
+
+    const revoked = await service.postForm(
+      '/revoke',
+      { token: redeemed.body.refresh_token },
+      basic(),
+    );
+
+    expect(revoked.status).toBe(200);
+    const introspected = await service.postForm(
+      '/introspect',
+      { token: redeemed.body.access_token },
+      basic(),
+    );
+    expect(introspected.body).toEqual({ active: false });
   });
 
   it("when a second redemption of a code wins while the first is storing its tokens then the first fails and both redemptions' refresh tokens are revoked", async () => {

@@ -138,7 +138,7 @@ describe('persisted-grant store: the writes and reads of one turn together', () 
     ];
     const results = await Promise.all(
       asked.map(({ id, payload }: { id: string; payload?: Record<string, unknown> }) =>
-        store.consume(id, now, payload),
+        store.consume(id, now, payload && { payload }),
       ),
     );
 
@@ -165,23 +165,26 @@ describe('persisted-grant store: the writes and reads of one turn together', () 
     expect(old!.consumed_at).toBeNull();
   });
 
-  it('when a consume in a turn carries a payload then the row is consumed with it', async () => {
+  it('when a consume in a turn carries a payload and an expiry then the row is consumed with them, and the others keep theirs', async () => {
     const row = await store.add(grant('group-payload', 'payload-1'));
     const other = await store.add(grant('group-payload', 'payload-2'));
     const now = Date.now();
+    const keptUntil = now + 3_600_000;
     expect(
       await Promise.all([
-        store.consume(row.id, now, { handle: 'payload-1', accessTokenJti: 'jti-1' }),
+        store.consume(row.id, now, {
+          payload: { handle: 'payload-1', accessTokenJti: 'jti-1' },
+          expiresAt: keptUntil,
+        }),
         store.consume(other.id, now),
       ]),
     ).toEqual([true, true]);
-    expect((await store.findByHandle('payload-1', 'access_token'))?.payload).toEqual({
-      handle: 'payload-1',
-      accessTokenJti: 'jti-1',
-    });
-    expect((await store.findByHandle('payload-2', 'access_token'))?.payload).toEqual({
-      handle: 'payload-2',
-    });
+    const consumed = await store.findByHandle('payload-1', 'access_token');
+    expect(consumed?.payload).toEqual({ handle: 'payload-1', accessTokenJti: 'jti-1' });
+    expect(consumed?.expiresAt).toBe(keptUntil);
+    const untouched = await store.findByHandle('payload-2', 'access_token');
+    expect(untouched?.payload).toEqual({ handle: 'payload-2' });
+    expect(untouched?.expiresAt).toBe(other.expiresAt);
   });
 
   it('when consumes of one turn carry different times then each row records its own', async () => {
