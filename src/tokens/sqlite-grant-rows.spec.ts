@@ -160,7 +160,11 @@ describe('SqliteGrantRows (one transaction per turn)', () => {
 
     const taken = await rows.takeFamily('f1');
 
-    expect(taken.map((row) => [row.id, row.payload]).sort()).toEqual([
+    expect(
+      taken
+        .map((row) => [String(row.id), String(row.payload)] as const)
+        .sort(([a], [b]) => a.localeCompare(b)),
+    ).toEqual([
       ['a', '{"x":1}'],
       ['b', '{}'],
     ]);
