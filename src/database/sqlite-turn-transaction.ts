@@ -7,7 +7,8 @@ export interface SqliteConnection {
     get(...values: unknown[]): unknown;
     all(...values: unknown[]): unknown[];
   };
-  transaction<T extends unknown[]>(body: (...args: T) => void): (...args: T) => void;
+  /** Inside an open transaction, better-sqlite3 makes the body a savepoint. */
+  transaction<T extends unknown[], R>(body: (...args: T) => R): (...args: T) => R;
   /** Whether a transaction is open (e.g. one of TypeORM's, between two of its awaits). */
   readonly inTransaction: boolean;
 }

@@ -9,10 +9,12 @@ import { databaseConfig } from '../config/database.config.js';
 import { keysConfig } from '../config/keys.config.js';
 import { InvalidationBus } from '../shared-state/invalidation-bus.js';
 import { KeyEncryption } from './key-encryption.js';
+import type { KeyRotationPlan } from './key-rotation-plan.js';
 import { resolveKeyEncryptionSecret } from './key-encryption-secret.js';
 import { generateSigningKeyPair } from './key-pair.factory.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './signing-algorithm.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
+import { SqliteKeyRotation } from './sqlite-key-rotation.js';
 
 /**
  * How long a retired key stays in the JWKS: the longest lifetime of anything
@@ -61,13 +63,23 @@ export class KeysService implements OnModuleInit {
   private reloading: Promise<void> | undefined;
   private reloadAgain = false;
   private unknownKidReloadAt = 0;
+  /** On SQLite, rotations run as one synchronous transaction (see SqliteKeyRotation). */
+  private readonly sqliteRotation: SqliteKeyRotation | undefined;
 
   constructor(
     @InjectRepository(SigningKeyEntity) private readonly repository: Repository<SigningKeyEntity>,
     @Inject(keysConfig.KEY) private readonly keys: ConfigType<typeof keysConfig>,
     @Inject(databaseConfig.KEY) private readonly database: ConfigType<typeof databaseConfig>,
     private readonly bus: InvalidationBus,
-  ) {}
+  ) {
+    const { driver } = repository.manager.connection;
+    this.sqliteRotation =
+      driver.options.type === 'better-sqlite3'
+        ? new SqliteKeyRotation(
+            (driver as unknown as { databaseConnection: never }).databaseConnection,
+          )
+        : undefined;
+  }
 
   async onModuleInit(): Promise<void> {
     const secret = resolveKeyEncryptionSecret(this.keys, this.database);
@@ -151,31 +163,47 @@ export class KeysService implements OnModuleInit {
     activatedBefore: number | undefined,
   ): Promise<SigningAlgorithm[]> {
     const now = Date.now();
-    const fresh = await Promise.all(algs.map((alg) => this.newKeyEntity(alg, 'next', now)));
-    const rotated: SigningAlgorithm[] = [];
-    await this.repository.manager.transaction(async (manager) => {
-      const keys = manager.getRepository(SigningKeyEntity);
-      for (const [index, alg] of algs.entries()) {
-        const retired = await keys.update(
-          activatedBefore === undefined
-            ? { alg, state: 'current' }
-            : { alg, state: 'current', activatedAt: LessThan(activatedBefore) },
-          { state: 'retired', retiredAt: now, retainUntil: now + RETIRED_KEY_RETENTION_MS },
-        );
-        // A scheduled rotation that another instance has already done.
-        if (activatedBefore !== undefined && !retired.affected) continue;
-        await keys.update({ alg, state: 'next' }, { state: 'current', activatedAt: now });
-        await keys.insert(fresh[index]!);
-        rotated.push(alg);
-      }
-      // Retired keys whose tokens have all expired leave for good.
-      await keys.delete({ state: 'retired', retainUntil: LessThanOrEqual(now) });
-    });
+    const plan: KeyRotationPlan = {
+      algs,
+      fresh: await Promise.all(algs.map((alg) => this.newKeyEntity(alg, 'next', now))),
+      now,
+      retainUntil: now + RETIRED_KEY_RETENTION_MS,
+      activatedBefore,
+    };
+    const rotated =
+      this.sqliteRotation === undefined
+        ? await this.rotateInTransaction(plan)
+        : await this.sqliteRotation.run(plan);
     await this.refresh(true);
     if (rotated.length > 0) {
       await this.bus.publish('keys');
       this.logger.log(`rotated signing keys: ${rotated.join(', ')}`);
     }
+    return rotated;
+  }
+
+  /** PostgreSQL: a transaction on a pooled connection of its own. SQLite: see SqliteKeyRotation. */
+  private async rotateInTransaction(plan: KeyRotationPlan): Promise<SigningAlgorithm[]> {
+    const { now, activatedBefore } = plan;
+    const rotated: SigningAlgorithm[] = [];
+    await this.repository.manager.transaction(async (manager) => {
+      const keys = manager.getRepository(SigningKeyEntity);
+      for (const [index, alg] of plan.algs.entries()) {
+        const retired = await keys.update(
+          activatedBefore === undefined
+            ? { alg, state: 'current' }
+            : { alg, state: 'current', activatedAt: LessThan(activatedBefore) },
+          { state: 'retired', retiredAt: now, retainUntil: plan.retainUntil },
+        );
+        // A scheduled rotation that another instance has already done.
+        if (activatedBefore !== undefined && !retired.affected) continue;
+        await keys.update({ alg, state: 'next' }, { state: 'current', activatedAt: now });
+        await keys.insert(plan.fresh[index]!);
+        rotated.push(alg);
+      }
+      // Retired keys whose tokens have all expired leave for good.
+      await keys.delete({ state: 'retired', retainUntil: LessThanOrEqual(now) });
+    });
     return rotated;
   }
 
