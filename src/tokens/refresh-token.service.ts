@@ -6,7 +6,11 @@ import { InvalidGrantError } from '../common/oauth/oauth-error.js';
 import { epochSeconds } from '../common/time.js';
 import { type NewPersistedGrant, PersistedGrantStore } from './persisted-grant.store.js';
 import { grantedScopes, parseScope } from './scopes.js';
-import { type RecordedAccessToken, TokenFamilies } from './token-families.js';
+import {
+  type FirstAccessToken,
+  type RecordedAccessToken,
+  TokenFamilies,
+} from './token-families.js';
 
 /** What a refresh token stands for; kept in its row's payload. */
 export interface RefreshTokenGrant {
@@ -30,6 +34,13 @@ export interface RedeemedRefreshToken {
   readonly accessTokenIssuedAt: number;
 }
 
+/** The jti and iat fixed for an access token before it is issued, so that it can be recorded. */
+export interface AccessTokenIdentity {
+  readonly jti: string;
+  /** Epoch seconds. */
+  readonly issuedAt: number;
+}
+
 const INVALID = 'the refresh token is invalid, expired or revoked';
 
 /**
@@ -46,17 +57,31 @@ export class RefreshTokenService {
     private readonly families: TokenFamilies,
   ) {}
 
-  /** A new refresh token starting a family (or joining the one of the code it comes from). */
+  /**
+   * A new refresh token starting a family (or joining the one of the code it
+   * comes from). `besideAccessToken`: the access token issued with it, when
+   * nothing else records it (password and device grants); it is recorded on
+   * this token's row, so that revoking the family revokes that JWT too.
+   */
   async issue(
     client: Client,
     grant: Omit<RefreshTokenGrant, 'familyExpiresAt'>,
     familyId: string = timeOrderedId(),
+    besideAccessToken?: AccessTokenIdentity,
   ): Promise<{ token: string; familyId: string }> {
     const now = Date.now();
     const expiresAt = now + client.metadata.refresh_token_ttl * 1000;
     const token = newGrantHandle();
     const family = { ...grant, familyExpiresAt: expiresAt };
-    await this.store.add(refreshTokenRow(token, client, familyId, family, expiresAt), now);
+    const recorded: FirstAccessToken =
+      besideAccessToken === undefined
+        ? {}
+        : {
+            firstAccessTokenJti: besideAccessToken.jti,
+            firstAccessTokenExp: besideAccessToken.issuedAt + client.metadata.access_token_ttl,
+          };
+    const row = refreshTokenRow(token, client, familyId, { ...family, ...recorded }, expiresAt);
+    await this.store.add(row, now);
     return { token, familyId };
   }
 
@@ -89,7 +114,7 @@ export class RefreshTokenService {
       throw new InvalidGrantError(INVALID, 'reuse of a rotated refresh token');
     }
     if (row.expiresAt <= now) throw new InvalidGrantError(INVALID, 'expired refresh token');
-    const grant = row.payload as unknown as RefreshTokenGrant;
+    const grant = familyGrant(row.payload as unknown as RefreshTokenGrant);
     // RFC 6749 §6: no scope beyond the original grant; scopes the client has since lost are dropped.
     const scopes = grantedScopes(requestedScope, new Set(parseScope(grant.scope))).filter((scope) =>
       client.scopes.has(scope),
@@ -114,7 +139,8 @@ export class RefreshTokenService {
       accessTokenExp: accessTokenIssuedAt + client.metadata.access_token_ttl,
     } satisfies RecordedAccessToken;
     const change = {
-      payload: { ...grant, ...recorded },
+      // The row keeps what it recorded before (the first access token, if any).
+      payload: { ...row.payload, ...recorded },
       // Kept until the recorded access token expires, even past the family's end.
       expiresAt: Math.max(row.expiresAt, recorded.accessTokenExp * 1000),
     };
@@ -132,6 +158,18 @@ export class RefreshTokenService {
     );
     await this.families.revoke(familyId);
   }
+}
+
+/** What a refresh token's row says of its family, without what it records. */
+function familyGrant(payload: RefreshTokenGrant): RefreshTokenGrant {
+  const { subject, username, scope, authTime, familyExpiresAt } = payload;
+  return {
+    subject,
+    scope,
+    familyExpiresAt,
+    ...(username !== undefined ? { username } : {}),
+    ...(authTime !== undefined ? { authTime } : {}),
+  };
 }
 
 function refreshTokenRow(

@@ -14,6 +14,17 @@ export interface RecordedAccessToken {
 }
 
 /**
+ * The access token issued beside a family's first refresh token (password
+ * and device grants), recorded on that refresh token's row when it is
+ * stored, for the same reason.
+ */
+export interface FirstAccessToken {
+  readonly firstAccessTokenJti?: string;
+  /** Epoch seconds. */
+  readonly firstAccessTokenExp?: number;
+}
+
+/**
  * Revokes everything one authorization produced (RFC 6749 §4.1.2 and
  * §10.4, RFC 7009 §2.1): its stored rows (code, refresh and reference
  * tokens) go, in one statement that returns them, and the JWT access tokens
@@ -31,10 +42,15 @@ export class TokenFamilies {
     const nowSeconds = Date.now() / 1000;
     const rows = await this.store.takeFamily(familyId);
     const recorded = rows.flatMap((row) => {
-      const { accessTokenJti: jti, accessTokenExp: exp } = row.payload as RecordedAccessToken;
-      return typeof jti === 'string' && typeof exp === 'number' && exp > nowSeconds
-        ? [{ jti, exp, client_id: row.clientId, sub: row.subject ?? '' }]
-        : [];
+      const payload = row.payload as RecordedAccessToken & FirstAccessToken;
+      return [
+        [payload.accessTokenJti, payload.accessTokenExp],
+        [payload.firstAccessTokenJti, payload.firstAccessTokenExp],
+      ].flatMap(([jti, exp]) =>
+        typeof jti === 'string' && typeof exp === 'number' && exp > nowSeconds
+          ? [{ jti, exp, client_id: row.clientId, sub: row.subject ?? '' }]
+          : [],
+      );
     });
     const denied = await Promise.allSettled(
       recorded.map((claims) => this.accessTokens.revokeJwt(claims)),

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { IsString, MaxLength } from 'class-validator';
 import type { Client } from '../../clients/client.js';
+import { timeOrderedId } from '../../common/crypto/time-ordered-id.js';
 import { AccessDeniedError, InvalidGrantError } from '../../common/oauth/oauth-error.js';
+import { epochSeconds } from '../../common/time.js';
 import type { GrantHandler, TokenRequest } from '../../grants/grant-handler.interface.js';
 import { grantParams } from '../../grants/grant-params.js';
 import { GrantType } from '../../grants/grant-type.decorator.js';
@@ -87,17 +89,22 @@ export class DeviceCodeGrant implements GrantHandler {
       username: authorization.username,
       authTime: authorization.authTime,
     };
+    // Fixed first, so that the refresh token's row records the access token.
+    const accessToken = { jti: timeOrderedId(), issuedAt: epochSeconds() };
     const refresh = client.grantTypes.has('refresh_token')
       ? await this.refreshTokens.issue(
           client,
           { ...grant, scope: authorization.scope },
           row.familyId,
+          accessToken,
         )
       : undefined;
     const access = await this.accessTokens.issue(client, {
       ...grant,
       scopes,
       familyId: row.familyId,
+      jti: accessToken.jti,
+      issuedAt: accessToken.issuedAt,
     });
     const response = bearerTokenResponse(access, refresh?.token);
     if (!scopes.includes('openid')) return response;

@@ -7,6 +7,7 @@ import {
   TOO_MANY_FAILURES,
   TooManyRequestsError,
 } from '../../common/oauth/oauth-error.js';
+import { timeOrderedId } from '../../common/crypto/time-ordered-id.js';
 import { epochSeconds } from '../../common/time.js';
 import { limitsConfig } from '../../config/limits.config.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
@@ -86,8 +87,10 @@ export class PasswordGrant implements GrantHandler {
       scope: scopes.join(' '),
       authTime,
     };
+    // Fixed first, so that the refresh token's row records the access token.
+    const accessToken = { jti: timeOrderedId(), issuedAt: authTime };
     const refresh = client.grantTypes.has('refresh_token')
-      ? await this.refreshTokens.issue(client, grant)
+      ? await this.refreshTokens.issue(client, grant, undefined, accessToken)
       : undefined;
     const access = await this.accessTokens.issue(client, {
       subject: owner.subject,
@@ -95,6 +98,8 @@ export class PasswordGrant implements GrantHandler {
       scopes,
       authTime,
       familyId: refresh?.familyId,
+      jti: accessToken.jti,
+      issuedAt: accessToken.issuedAt,
     });
     return bearerTokenResponse(access, refresh?.token);
   }

@@ -1,4 +1,4 @@
-import { withoutWrites } from '../../support/expectations.js';
+import { expectRevokedJwt, withoutWrites } from '../../support/expectations.js';
 import { startTestApp, type RegisteredClient, type TestApp } from '../../support/test-app.js';
 import {
   alertText,
@@ -265,6 +265,15 @@ describe('device authorization grant over HTTP (RFC 8628)', () => {
         status: 400,
         body: INVALID_CODE,
       });
+
+      // Revoking the refresh token revokes the family, the JWT issued beside it included.
+      const revoked = await service.postForm(
+        '/revoke',
+        { token: tokens.body.refresh_token },
+        { basic: [tv.client_id, tv.client_secret!] },
+      );
+      expect(revoked.status).toBe(200);
+      await expectRevokedJwt(service.db, tokens.body.access_token, tv.client_id);
     });
 
     it('when the user denies then the poll gets access_denied and no token is issued', async () => {

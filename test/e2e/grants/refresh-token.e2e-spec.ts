@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
-import { sha256 } from '../../support/expectations.js';
+import { expectRevokedJwt, sha256 } from '../../support/expectations.js';
 import { discoverAs } from '../../support/oidc-client.js';
 import {
   startTestApp,
@@ -154,8 +154,14 @@ describe('refresh_token grant (RFC 6749 §6)', () => {
       consumed_at: null,
       // Absolute expiration: the family keeps its first expiry.
       expires_at: firstRow.expires_at,
-      payload: firstRow.payload,
     });
+    // The first row records the password grant's access token; the family's grant goes on without it.
+    const { firstAccessTokenJti, firstAccessTokenExp, ...familyGrant } = firstRow.payload;
+    expect({ firstAccessTokenJti, firstAccessTokenExp }).toEqual({
+      firstAccessTokenJti: decodeJwt(first.access_token).jti,
+      firstAccessTokenExp: decodeJwt(first.access_token).exp,
+    });
+    expect(current!.payload).toEqual(familyGrant);
     expect(await familyRows(service.db, firstRow.family_id)).toHaveLength(2);
   });
 
@@ -178,7 +184,7 @@ describe('refresh_token grant (RFC 6749 §6)', () => {
     expect(await grantRowOf(service.db, second.refresh_token)).toBeUndefined();
   });
 
-  it('when a rotated refresh token is presented again then invalid_grant and the whole family is revoked', async () => {
+  it('when a rotated refresh token is presented again then invalid_grant and the whole family is revoked, JWT access tokens included', async () => {
     const first = await signIn(rotating);
     const familyId = (await rowOf(first.refresh_token)).family_id;
     const second = await refresh(rotating, first.refresh_token);
@@ -189,6 +195,10 @@ describe('refresh_token grant (RFC 6749 §6)', () => {
       INVALID_REFRESH_TOKEN,
     );
     expect(await familyRows(service.db, familyId)).toEqual([]);
+    // The password grant's JWT (recorded on the first refresh token) and each rotation's.
+    for (const tokens of [first, second, third]) {
+      await expectRevokedJwt(service.db, tokens.access_token, rotating.client_id);
+    }
     // The newest token of the family, never used, stops working too.
     expectRefused(
       await refreshRequest(rotating, { refresh_token: third.refresh_token }),
