@@ -114,6 +114,21 @@ describe('SqliteKeyRotation (one synchronous transaction on the shared connectio
     expect(rows['next-2']).toBeUndefined();
   });
 
+  it('when two rotations share a turn and the first fails then only it is undone and the second rotates the chain', async () => {
+    // Both land in one per-turn transaction; the first's insert fails after its retire and promote.
+    const failing = h.rotation.run(plan(key('retired-kept', 'next')));
+    const succeeding = h.rotation.run(plan(key('next-2', 'next')));
+
+    await expect(failing).rejects.toThrow(/UNIQUE|constraint/i);
+    expect(await succeeding).toEqual(['ES256']);
+    const rows = await byKid(h.keys);
+    // The second saw the chain as it was before the first: current-1 retired once, next-1 promoted.
+    expect(rows['current-1']).toMatchObject({ state: 'retired', retainUntil: 5_000 });
+    expect(rows['next-1']).toMatchObject({ state: 'current', activatedAt: 1_000 });
+    expect(rows['next-2']?.state).toBe('next');
+    expect(rows['retired-kept']).toMatchObject({ state: 'retired', retainUntil: 2_000 });
+  });
+
   it('when a rotation fails half-way then none of it stands, and a write another request made beside it does', async () => {
     const before = await byKid(h.keys);
     // The fresh key's kid is taken: the insert, after the retire and promote, fails.

@@ -141,8 +141,12 @@ export class RefreshTokenService {
     const change = {
       // The row keeps what it recorded before (the first access token, if any).
       payload: { ...row.payload, ...recorded },
-      // Kept until the recorded access token expires, even past the family's end.
-      expiresAt: Math.max(row.expiresAt, recorded.accessTokenExp * 1000),
+      // Kept until the access tokens it records expire, even past the family's end.
+      expiresAt: Math.max(
+        row.expiresAt,
+        recorded.accessTokenExp * 1000,
+        ((row.payload as FirstAccessToken).firstAccessTokenExp ?? 0) * 1000,
+      ),
     };
     if (!(await this.store.exchange(row.id, replacement, now, change))) {
       // Another request consumed it first: one of the two holders is not the client.
