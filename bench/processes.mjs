@@ -35,6 +35,20 @@ export function ensureBuilt(root) {
   return true;
 }
 
+/**
+ * The Node flags `npm run start:prod` gives the service (package.json), so
+ * that the benchmark measures the service as it is run.
+ */
+export function serviceNodeFlags(root) {
+  const script = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts[
+    'start:prod'
+  ];
+  const match = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/src\/main\.js$/.exec(script ?? '');
+  if (match === null)
+    throw new Error(`start:prod is not "node [--flag…] dist/src/main.js": ${script}`);
+  return match[1].split(' ').filter(Boolean);
+}
+
 /** A free TCP port on the loopback interface. */
 export function freePort() {
   return new Promise((resolve, reject) => {

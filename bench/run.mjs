@@ -26,6 +26,7 @@ import {
   cpuMicros,
   rssMiB,
   runJson,
+  serviceNodeFlags,
   startServer,
   stopAll,
   waitForHttp,
@@ -100,6 +101,7 @@ async function startOurs(work, { name = 'bench', databaseUrl } = {}) {
   const child = startServer(
     `the service (${name})`,
     [
+      ...serviceNodeFlags(root),
       ...(settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       path.join(root, 'dist/src/main.js'),
     ],
