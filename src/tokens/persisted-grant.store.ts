@@ -3,7 +3,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
 import { MoreThan, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
-import { type GrantRows, PooledGrantRows, type RawGrantRow } from './grant-rows.js';
+import type { Pool } from 'pg';
+import type { GrantRows, RawGrantRow } from './grant-rows.js';
+import { PooledGrantRows } from './pooled-grant-rows.js';
 import { SqliteGrantRows } from './sqlite-grant-rows.js';
 import { grantKey } from './grant-handle.js';
 import { PersistedGrantEntity } from './persisted-grant.entity.js';
@@ -93,7 +95,8 @@ export class PersistedGrantStore {
         ? new SqliteGrantRows(
             (driver as unknown as { databaseConnection: never }).databaseConnection,
           )
-        : new PooledGrantRows(repository);
+        : // TypeORM's PostgreSQL driver keeps its node-postgres pool as `master`.
+          new PooledGrantRows((driver as unknown as { master: Pool }).master);
   }
 
   /** Inserts one row: with findByHandle, the hot path of reference tokens, refresh tokens and codes. */

@@ -5,7 +5,7 @@ import {
 import {
   type GrantMatch,
   type GrantRows,
-  MATCH_COLUMNS,
+  deleteStatement,
   type RawGrantRow,
   type RowConsume,
   statements,
@@ -55,7 +55,7 @@ export class SqliteGrantRows implements GrantRows {
     );
     const prepared = new Map<string, ReturnType<SqliteConnection['prepare']>>();
     this.deletes = new SqliteTurnTransaction(connection, (match: GrantMatch) => {
-      const { sql, values } = deleteStatement(match);
+      const { sql, values } = deleteStatement(match, () => '?');
       let statement = prepared.get(sql);
       if (statement === undefined) prepared.set(sql, (statement = connection.prepare(sql)));
       return statement.run(...values).changes;
@@ -89,22 +89,4 @@ export class SqliteGrantRows implements GrantRows {
   deleteMatching(match: GrantMatch): Promise<number> {
     return this.deletes.run(match);
   }
-}
-
-function deleteStatement(match: GrantMatch): { sql: string; values: string[] } {
-  const conditions: string[] = [];
-  const values: string[] = [];
-  for (const [field, column] of MATCH_COLUMNS) {
-    const value = match[field];
-    if (value === undefined) continue;
-    conditions.push(`${column} = ?`);
-    values.push(value);
-  }
-  if (match.types !== undefined) {
-    conditions.push(`type IN (${match.types.map(() => '?').join(', ')})`);
-    values.push(...match.types);
-  }
-  // Never a DELETE of the whole table by mistake.
-  if (conditions.length === 0) throw new Error('a grant delete needs at least one condition');
-  return { sql: `DELETE FROM persisted_grant WHERE ${conditions.join(' AND ')}`, values };
 }

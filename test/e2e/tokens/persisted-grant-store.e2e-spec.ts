@@ -46,6 +46,31 @@ describe('persisted-grant store: the writes and reads of one turn together', () 
     }
   });
 
+  it('when the inserts of one turn carry awkward text then every field reads back as written', async () => {
+    // PostgreSQL sends a turn's rows as one array per column: quoting must survive it.
+    const awkward = [
+      'quote " and backslash \\ and \\"',
+      '{braces, commas} and NULL',
+      'NULL',
+      'ünïcödé ✓ 𝄞',
+      "apostrophe ' and newline\nand tab\t",
+      '',
+    ];
+    const grants = awkward.map((text, index) => ({
+      ...grant('group-awkward', `awkward-${index}`),
+      subject: text === '' ? null : text,
+      payload: { text, nested: { list: [text, null, 1] } },
+    }));
+    await Promise.all(grants.map((item) => store.add(item)));
+
+    for (const item of grants) {
+      const row = await store.findByHandle(item.handle, 'access_token');
+      expect(row?.payload).toEqual(item.payload);
+      expect(row?.subject).toBe(item.subject);
+      expect(row?.clientId).toBe('group-awkward');
+    }
+  });
+
   it('when one insert of a turn repeats a handle then only it fails, as a unique violation, and the others are written', async () => {
     const results = await Promise.allSettled([
       store.add(grant('group-clash', 'clash-a')),
