@@ -1,10 +1,21 @@
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength, validateSync } from 'class-validator';
 import { InvalidRequestError } from '../common/oauth/oauth-error.js';
 import { grantParams } from './grant-params.js';
 
 class ExampleParams {
   @IsString() @MaxLength(8) code: string;
   @IsOptional() @IsString() @MaxLength(20) scope?: string;
+}
+
+/** A decorator the quick check does not know: class-validator judges every request. */
+class PatternParams {
+  @IsString() @Matches(/^[a-z]+$/) @MaxLength(8) code: string;
+}
+
+/** Whether class-validator itself accepts these parameters as an ExampleParams. */
+function classValidatorAccepts(params: Record<string, string>): boolean {
+  const instance = Object.assign(new ExampleParams(), params);
+  return validateSync(instance, { forbidUnknownValues: true }).length === 0;
 }
 
 function refusal(params: Record<string, string>): InvalidRequestError {
@@ -47,5 +58,57 @@ describe('grantParams', () => {
   it('when a parameter breaks its rule then invalid_request names it as invalid', () => {
     expect(refusal({ code: 'much too long' }).description).toBe('code is invalid');
     expect(refusal({ code: 'abc', scope: 'x'.repeat(21) }).description).toBe('scope is invalid');
+  });
+
+  it('accepts exactly what class-validator accepts, at and around every length limit', () => {
+    const pair = '\u{1D11E}'; // one character, two UTF-16 code units
+    const selector = '\uFE0F'; // a variation selector, which class-validator does not count
+    const codes = [
+      '',
+      'a',
+      'abcdefgh',
+      'abcdefghi',
+      pair.repeat(4),
+      pair.repeat(5),
+      pair.repeat(8),
+      pair.repeat(9),
+      `abcdefg${selector}`,
+      `abcdefgh${selector}`,
+      `abcdefgh${selector}${selector}`,
+      'ü'.repeat(8),
+      'ü'.repeat(9),
+    ];
+    const scopes = [
+      undefined,
+      '',
+      'x'.repeat(20),
+      'x'.repeat(21),
+      pair.repeat(10),
+      pair.repeat(11),
+    ];
+    let cases = 0;
+    for (const code of [undefined, ...codes]) {
+      for (const scope of scopes) {
+        const params: Record<string, string> = {};
+        if (code !== undefined) params.code = code;
+        if (scope !== undefined) params.scope = scope;
+        let accepted = true;
+        try {
+          grantParams(ExampleParams, params);
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvalidRequestError);
+          accepted = false;
+        }
+        expect(accepted, JSON.stringify(params)).toBe(classValidatorAccepts(params));
+        cases++;
+      }
+    }
+    expect(cases).toBe(84);
+  });
+
+  it('when a DTO has a decorator beyond IsOptional, IsString and MaxLength then class-validator still judges it', () => {
+    expect(grantParams(PatternParams, { code: 'abc' }).code).toBe('abc');
+    expect(() => grantParams(PatternParams, { code: 'ABC' })).toThrow(InvalidRequestError);
+    expect(() => grantParams(PatternParams, { code: 'abcdefghi' })).toThrow(InvalidRequestError);
   });
 });
