@@ -15,6 +15,12 @@ export type PersistedGrantType =
   | 'refresh_token'
   | 'access_token'
   | 'revoked_jwt'
+  /**
+   * A JWT access token issued in a family with no row to record it on (a
+   * refresh of a client that reuses refresh tokens), kept until it expires
+   * so that revoking the family revokes it.
+   */
+  | 'issued_jwt'
   | 'authorization_code'
   | 'session'
   | 'interaction'

@@ -4,6 +4,7 @@ import type { Client } from '../clients/client.js';
 import { newGrantHandle } from './grant-handle.js';
 import { InvalidGrantError } from '../common/oauth/oauth-error.js';
 import { epochSeconds } from '../common/time.js';
+import type { PersistedGrantEntity } from './persisted-grant.entity.js';
 import { type NewPersistedGrant, PersistedGrantStore } from './persisted-grant.store.js';
 import { grantedScopes, parseScope } from './scopes.js';
 import {
@@ -42,6 +43,17 @@ export interface AccessTokenIdentity {
 }
 
 const INVALID = 'the refresh token is invalid, expired or revoked';
+
+/** A refresh of a client that reuses refresh tokens, checked and about to issue. */
+interface ReusedRefresh {
+  readonly handle: string;
+  readonly row: PersistedGrantEntity;
+  readonly client: Client;
+  readonly redeemed: RedeemedRefreshToken;
+  /** The sliding expiry to extend the refresh token to, epoch ms; undefined when absolute. */
+  readonly extendTo: number | undefined;
+  readonly now: number;
+}
 
 /**
  * Refresh tokens: issued into a family, rotated on every use by default,
@@ -128,8 +140,9 @@ export class RefreshTokenService {
     const redeemed = { grant, familyId: row.familyId, scopes, accessTokenJti, accessTokenIssuedAt };
 
     if (client.metadata.refresh_token_usage === 'reuse') {
-      if (sliding) await this.store.extend(row.id, nextExpiry);
-      return { issued: await issue(redeemed), refreshToken: handle };
+      const extendTo = sliding ? nextExpiry : undefined;
+      const reused = { handle, row, client, redeemed, extendTo, now };
+      return { issued: await this.redeemReused(reused, issue), refreshToken: handle };
     }
     const issued = await issue(redeemed);
     const refreshToken = newGrantHandle();
@@ -154,6 +167,46 @@ export class RefreshTokenService {
       throw new InvalidGrantError(INVALID, 'concurrent reuse of a refresh token');
     }
     return { issued, refreshToken };
+  }
+
+  /**
+   * A refresh of a client that reuses refresh tokens: nothing is consumed,
+   * so a JWT access token is recorded in the family first, on a row of its
+   * own, before it exists. After it is issued the refresh token must still
+   * be there: a revocation that came between the lookup and the record may
+   * have missed the record, so the family is revoked again and the request
+   * refused.
+   */
+  private async redeemReused<T>(
+    { handle, row, client, redeemed, extendTo, now }: ReusedRefresh,
+    issue: (redeemed: RedeemedRefreshToken) => Promise<T>,
+  ): Promise<T> {
+    if (client.metadata.access_token_format !== 'reference') {
+      const accessTokenExp = redeemed.accessTokenIssuedAt + client.metadata.access_token_ttl;
+      await this.store.add(
+        {
+          type: 'issued_jwt',
+          // Never presented: only the family's revocation reads this row.
+          handle: newGrantHandle(),
+          clientId: client.clientId,
+          subject: row.subject,
+          familyId: row.familyId,
+          expiresAt: accessTokenExp * 1000,
+          payload: {
+            accessTokenJti: redeemed.accessTokenJti,
+            accessTokenExp,
+          } satisfies RecordedAccessToken,
+        },
+        now,
+      );
+    }
+    if (extendTo !== undefined) await this.store.extend(row.id, extendTo);
+    const issued = await issue(redeemed);
+    if ((await this.store.findByHandle(handle, 'refresh_token')) === null) {
+      await this.families.revoke(row.familyId);
+      throw new InvalidGrantError(INVALID, 'refresh token revoked during the refresh');
+    }
+    return issued;
   }
 
   private async revokeReused(familyId: string, client: Client): Promise<void> {

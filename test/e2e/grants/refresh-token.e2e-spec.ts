@@ -316,8 +316,76 @@ describe('refresh_token grant (RFC 6749 §6)', () => {
     expect(third.refresh_token).toBe(first.refresh_token);
     expect(decodeJwt(third.access_token)).toMatchObject({ sub: user.id, scope: 'read write' });
 
-    // One row, never consumed, expiry untouched (absolute).
-    expect(await familyRows(service.db, row.family_id)).toEqual([row]);
+    // The refresh token's row, never consumed, expiry untouched (absolute); beside it one
+    // record of each refresh's JWT, kept until that JWT expires.
+    const [kept, ...records] = await familyRows(service.db, row.family_id);
+    expect(kept).toEqual(row);
+    expect(records).toHaveLength(2);
+    [second, third].forEach((tokens, index) => {
+      const { jti, exp } = decodeJwt(tokens.access_token);
+      expect(records[index]).toMatchObject({
+        type: 'issued_jwt',
+        client_id: reusing.client_id,
+        subject: user.id,
+        consumed_at: null,
+        expires_at: exp! * 1000,
+        payload: { accessTokenJti: jti, accessTokenExp: exp },
+      });
+    });
+  });
+
+  it('when a reused refresh token is revoked then the JWT access tokens of all its refreshes are revoked with it', async () => {
+    const first = await signIn(reusing);
+    const familyId = (await rowOf(first.refresh_token)).family_id;
+    const second = await refresh(reusing, first.refresh_token);
+    const third = await refresh(reusing, first.refresh_token);
+
+    const revoked = await service.postForm(
+      '/revoke',
+      { token: first.refresh_token, token_type_hint: 'refresh_token' },
+      { basic: [reusing.client_id, reusing.client_secret!] },
+    );
+    expect(revoked.status).toBe(200);
+
+    expect(await familyRows(service.db, familyId)).toEqual([]);
+    // The password grant's JWT (recorded on the refresh token) and each refresh's.
+    for (const tokens of [first, second, third]) {
+      await expectRevokedJwt(service.db, tokens.access_token, reusing.client_id);
+      expect((await introspect(reusing, tokens.access_token)).body).toEqual({ active: false });
+    }
+    expectRefused(
+      await refreshRequest(reusing, { refresh_token: first.refresh_token }),
+      INVALID_REFRESH_TOKEN,
+    );
+  });
+
+  it('when a reused refresh token is revoked while refreshes are in flight then no JWT they issue stays active', async () => {
+    // Several rounds: the interleavings differ from one to the next.
+    for (let round = 0; round < 4; round++) {
+      const first = await signIn(reusing);
+      const familyId = (await rowOf(first.refresh_token)).family_id;
+      const refreshes = Array.from({ length: 10 }, () =>
+        refreshRequest(reusing, { refresh_token: first.refresh_token }),
+      );
+      const revocation = service.postForm(
+        '/revoke',
+        { token: first.refresh_token, token_type_hint: 'refresh_token' },
+        { basic: [reusing.client_id, reusing.client_secret!] },
+      );
+      const [results, revoked] = await Promise.all([Promise.all(refreshes), revocation]);
+      expect(revoked.status).toBe(200);
+
+      for (const result of results) {
+        if (result.status !== 200) {
+          expectRefused(result, INVALID_REFRESH_TOKEN);
+          continue;
+        }
+        // Whatever the order, a JWT handed out is on the deny list now.
+        const token = String(result.body.access_token);
+        expect((await introspect(reusing, token)).body).toEqual({ active: false });
+      }
+      expect(await familyRows(service.db, familyId)).toEqual([]);
+    }
   });
 
   it('when expiration is sliding then a rotated token gets a full lifetime from the time of the refresh', async () => {
