@@ -12,6 +12,11 @@ class PatternParams {
   @IsString() @Matches(/^[a-z]+$/) @MaxLength(8) code: string;
 }
 
+/** Decorators with options (groups then undefined in the metadata) and a message of their own. */
+class MessageParams {
+  @IsString({ message: 'a string, please' }) @MaxLength(8, { message: 'too long' }) code: string;
+}
+
 /** Whether class-validator itself accepts these parameters as an ExampleParams. */
 function classValidatorAccepts(params: Record<string, string>): boolean {
   const instance = Object.assign(new ExampleParams(), params);
@@ -110,5 +115,11 @@ describe('grantParams', () => {
     expect(grantParams(PatternParams, { code: 'abc' }).code).toBe('abc');
     expect(() => grantParams(PatternParams, { code: 'ABC' })).toThrow(InvalidRequestError);
     expect(() => grantParams(PatternParams, { code: 'abcdefghi' })).toThrow(InvalidRequestError);
+  });
+
+  it('when decorators carry options of their own then the quick check still holds and refusals still come', () => {
+    expect(grantParams(MessageParams, { code: 'abc' }).code).toBe('abc');
+    expect(() => grantParams(MessageParams, { code: 'abcdefghi' })).toThrow(InvalidRequestError);
+    expect(() => grantParams(MessageParams, {})).toThrow(InvalidRequestError);
   });
 });

@@ -31,9 +31,12 @@ type ValidationMetadata = ReturnType<
 >[number];
 
 function plainRules(metadata: readonly ValidationMetadata[]): PlainRule[] | undefined {
+  // No decorators at all: class-validator refuses the value (forbidUnknownValues).
+  if (metadata.length === 0) return undefined;
   const rules = new Map<string, { optional: boolean; string: boolean; maxLength?: number }>();
   for (const entry of metadata) {
-    if (entry.groups.length > 0 || entry.each || entry.always === true) return undefined;
+    // groups is undefined when a decorator's options leave it out.
+    if ((entry.groups?.length ?? 0) > 0 || entry.each || entry.always === true) return undefined;
     const rule = rules.get(entry.propertyName) ?? { optional: false, string: false };
     rules.set(entry.propertyName, rule);
     if (entry.type === 'conditionalValidation' && entry.name === 'isOptional') {

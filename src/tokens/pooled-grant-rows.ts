@@ -36,14 +36,27 @@ const sql = statements((index) => `$${index + 1}`);
 /** The rows of an array of hashes: one turn's lookups. */
 const SELECT_ANY = `SELECT ${GRANT_COLUMNS.join(', ')} FROM persisted_grant WHERE handle_hash = ANY($1)`;
 
+/** Each column's type, for the arrays of a batched insert. */
+const ARRAY_TYPES: Record<(typeof GRANT_COLUMNS)[number], string> = {
+  id: 'varchar',
+  type: 'varchar',
+  handle_hash: 'varchar',
+  client_id: 'varchar',
+  subject: 'varchar',
+  family_id: 'varchar',
+  created_at: 'bigint',
+  expires_at: 'bigint',
+  consumed_at: 'bigint',
+  payload: 'text',
+};
+
 /**
  * The inserts of one turn, one array per column: one statement text for any
  * number of rows, so it is parsed once per connection. A row that clashes
  * with a unique index is skipped (and is not in RETURNING).
  */
 const INSERT_MANY = `INSERT INTO persisted_grant (${GRANT_COLUMNS.join(', ')})
-  SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],
-    $6::varchar[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[])
+  SELECT * FROM unnest(${GRANT_COLUMNS.map((column, index) => `$${index + 1}::${ARRAY_TYPES[column]}[]`).join(', ')})
   ON CONFLICT DO NOTHING RETURNING id`;
 
 /** The consumes of one turn; a row is returned only by the update that consumed it. */

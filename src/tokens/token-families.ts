@@ -40,7 +40,16 @@ export class TokenFamilies {
 
   async revoke(familyId: string): Promise<void> {
     const nowSeconds = Date.now() / 1000;
-    const rows = await this.store.takeFamily(familyId);
+    // Twice: on PostgreSQL a DELETE does not see rows committed after it
+    // began. A reuse-mode refresh records its JWT (issued_jwt) and then
+    // checks that its refresh token is still there; should that record
+    // commit while the first DELETE runs, the check still finds the token
+    // (the DELETE has not committed), and only the second DELETE, begun
+    // after the first committed, is sure to take the record.
+    const rows = [
+      ...(await this.store.takeFamily(familyId)),
+      ...(await this.store.takeFamily(familyId)),
+    ];
     const recorded = rows.flatMap((row) => {
       const payload = row.payload as RecordedAccessToken & FirstAccessToken;
       return [

@@ -9,10 +9,10 @@ import { TokenFamilies } from './token-families.js';
  * Revocation (RFC 7009). A refresh token takes its whole family with it
  * (§2.1: access tokens of the same grant SHOULD go too: reference tokens do,
  * and so do the JWTs recorded on the family's rows: a code's, a rotated
- * refresh token's, and the first refresh token's of a password or device
- * grant; the JWTs of a client that reuses its refresh token stay valid until
- * they expire). A JWT access token is revoked by its jti. Unknown tokens are
- * not an error (§2.2).
+ * refresh token's, the first refresh token's of a password or device
+ * grant, and each refresh's of a client that reuses its refresh token, on
+ * an issued_jwt row). A JWT access token is revoked by its jti. Unknown
+ * tokens are not an error (§2.2).
  */
 @Injectable()
 export class TokenRevocationService {
