@@ -15,6 +15,7 @@ import { generateSigningKeyPair } from './key-pair.factory.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './signing-algorithm.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
 import { SqliteKeyRotation } from './sqlite-key-rotation.js';
+import { driverHandle } from '../database/driver-handles.js';
 
 /**
  * How long a retired key stays in the JWKS: the longest lifetime of anything
@@ -72,13 +73,9 @@ export class KeysService implements OnModuleInit {
     @Inject(databaseConfig.KEY) private readonly database: ConfigType<typeof databaseConfig>,
     private readonly bus: InvalidationBus,
   ) {
-    const { driver } = repository.manager.connection;
+    const handle = driverHandle(repository.manager.connection);
     this.sqliteRotation =
-      driver.options.type === 'better-sqlite3'
-        ? new SqliteKeyRotation(
-            (driver as unknown as { databaseConnection: never }).databaseConnection,
-          )
-        : undefined;
+      handle.kind === 'sqlite' ? new SqliteKeyRotation(handle.connection) : undefined;
   }
 
   async onModuleInit(): Promise<void> {

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { timeOrderedId } from '../common/crypto/time-ordered-id.js';
 import { MoreThan, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
-import type { Pool } from 'pg';
+import { driverHandle } from '../database/driver-handles.js';
 import type { GrantRows, RawGrantRow } from './grant-rows.js';
 import { PooledGrantRows } from './pooled-grant-rows.js';
 import { SqliteGrantRows } from './sqlite-grant-rows.js';
@@ -95,14 +95,11 @@ export class PersistedGrantStore {
     @InjectRepository(PersistedGrantEntity)
     private readonly repository: Repository<PersistedGrantEntity>,
   ) {
-    const { driver } = repository.manager.connection;
+    const handle = driverHandle(repository.manager.connection);
     this.rows =
-      driver.options.type === 'better-sqlite3'
-        ? new SqliteGrantRows(
-            (driver as unknown as { databaseConnection: never }).databaseConnection,
-          )
-        : // TypeORM's PostgreSQL driver keeps its node-postgres pool as `master`.
-          new PooledGrantRows((driver as unknown as { master: Pool }).master);
+      handle.kind === 'sqlite'
+        ? new SqliteGrantRows(handle.connection)
+        : new PooledGrantRows(handle.pool);
   }
 
   /** Inserts one row: with findByHandle, the hot path of reference tokens, refresh tokens and codes. */
