@@ -3,6 +3,13 @@ import { defineConfig } from 'vitest/config';
 /**
  * Unit specs sit beside the code (src/**\/*.spec.ts); e2e specs under test/e2e
  * run once on SQLite and, when TEST_DATABASE_URL is set, again on PostgreSQL.
+ *
+ * The e2e files of a worker run in one process (isolate: false): importing
+ * Nest, TypeORM and the service took ~2.7 s a file, 3 of the suite's 11
+ * minutes on 2 cores. Each starts its own service on its own database, and
+ * file-isolation.ts puts back the environment a file changed. A spec must not
+ * use vi.mock on a module of the service (the module may already be loaded):
+ * options of createApp (IdentityServiceOptions) are the way to vary it.
  */
 const e2e = (name: string, database: string) => ({
   extends: true as const,
@@ -10,6 +17,8 @@ const e2e = (name: string, database: string) => ({
     name,
     include: ['test/e2e/**/*.e2e-spec.ts'],
     env: { TEST_DATABASE: database },
+    isolate: false,
+    setupFiles: ['test/support/file-isolation.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

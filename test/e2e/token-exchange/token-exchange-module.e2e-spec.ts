@@ -1,21 +1,18 @@
+import { EXTENSION_MODULES } from '../../../src/extensions/index.js';
 import { TokenExchangeModule } from '../../../src/extensions/token-exchange/token-exchange.module.js';
 import { expectOAuthError } from '../../support/expectations.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE, policy } from './token-exchange-fixtures.js';
 
-// The service as it would be with TokenExchangeModule taken out of src/extensions/index.ts, and no other edit.
-vi.mock('../../../src/extensions/index.js', async (importOriginal) => {
-  const shipped = await importOriginal<typeof import('../../../src/extensions/index.js')>();
-  return {
-    EXTENSION_MODULES: shipped.EXTENSION_MODULES.filter((module) => module !== TokenExchangeModule),
-  };
-});
+// The service as it would be with TokenExchangeModule taken out of src/extensions/index.ts and no
+// other edit: AppModule imports the extensions option's list in place of EXTENSION_MODULES.
+const withoutTokenExchange = EXTENSION_MODULES.filter((module) => module !== TokenExchangeModule);
 
 describe('token exchange is an extension module', () => {
   let service: TestApp;
 
   beforeAll(async () => {
-    service = await startTestApp();
+    service = await startTestApp({ extensions: withoutTokenExchange });
   });
   afterAll(() => service.close());
 
