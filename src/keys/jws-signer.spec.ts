@@ -96,4 +96,22 @@ describe('signCompactJws', () => {
       'signature verification failed',
     );
   });
+  it('when tokens are signed under more headers than are kept encoded then each carries its own header', async () => {
+    const pair = pairs.get('ES256')!;
+    const publicKey = await importJWK(pair.publicJwk, 'ES256');
+    const headers = Array.from({ length: 80 }, (_, n) => ({
+      alg: 'ES256',
+      kid: `${pair.kid}-${n}`,
+      typ: n % 2 === 0 ? 'at+jwt' : 'JWT',
+    }));
+    // Twice over: the second pass reads the kept encodings of the first 64.
+    for (const header of [...headers, ...headers]) {
+      const jws = await signCompactJws(header, { sub: header.kid }, 'ES256', pair.privateKey);
+      const { payload, protectedHeader } = await jwtVerify(jws, publicKey);
+      expect({ protectedHeader, sub: payload.sub }).toEqual({
+        protectedHeader: header,
+        sub: header.kid,
+      });
+    }
+  });
 });

@@ -53,5 +53,7 @@ export function decodeBasicCredentials(
 }
 
 function formDecode(value: string): string {
+  // Service-generated ids and secrets (base64url) have nothing to decode.
+  if (!value.includes('%') && !value.includes('+')) return value;
   return decodeURIComponent(value.replace(/\+/g, ' '));
 }
