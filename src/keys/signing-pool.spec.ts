@@ -51,6 +51,29 @@ describe('SigningPool', () => {
     });
   });
 
+  it.each([1, 2, 3, 7, 31])(
+    "shares a turn's batch of %i among three workers, each answer still to its caller",
+    async (count) => {
+      const shared = new SigningPool(3);
+      try {
+        const inputs = Array.from({ length: count }, (_, n) => `header.payload-${n}`);
+        const signatures = await Promise.all(
+          inputs.map((input) => shared.sign(input, ec.privateKey, ES256)),
+        );
+        inputs.forEach((input, n) => {
+          const signature = Buffer.from(signatures[n]!, 'base64url');
+          const key = { key: ec.publicKey, ...ES256.options };
+          expect(verify(ES256.digest, Buffer.from(input), key, signature)).toBe(true);
+        });
+        // One worker per slice: a batch of at least three is signed on all three at once.
+        const started = (shared as unknown as { workers: unknown[] }).workers.filter(Boolean);
+        expect(started).toHaveLength(Math.min(3, count));
+      } finally {
+        await shared.close();
+      }
+    },
+  );
+
   it('when one signature of a batch cannot be made then only its caller gets the error, and the pool goes on', async () => {
     const [bad, good] = await Promise.allSettled([
       pool.sign('input', ec.privateKey, { digest: 'no-such-digest', options: {} }),
