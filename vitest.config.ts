@@ -8,8 +8,9 @@ import { defineConfig } from 'vitest/config';
  * Nest, TypeORM and the service took ~2.7 s a file, 3 of the suite's 11
  * minutes on 2 cores. Each starts its own service on its own database, and
  * file-isolation.ts puts back the environment a file changed. A spec must not
- * use vi.mock on a module of the service (the module may already be loaded):
- * options of createApp (IdentityServiceOptions) are the way to vary it.
+ * use vi.mock on a module of the service (the module may already be loaded;
+ * the linter refuses it under test/e2e): options of createApp
+ * (IdentityServiceOptions) are the way to vary it.
  */
 const e2e = (name: string, database: string) => ({
   extends: true as const,

@@ -30,7 +30,9 @@ function encodedHeader(header: Readonly<Record<string, unknown>>): string {
   let encoded = encodedHeaders.get(json);
   if (encoded === undefined) {
     encoded = Buffer.from(json).toString('base64url');
-    if (encodedHeaders.size < MAX_HEADERS) encodedHeaders.set(json, encoded);
+    // Full after many key rotations: start afresh, so that the current keys are kept.
+    if (encodedHeaders.size >= MAX_HEADERS) encodedHeaders.clear();
+    encodedHeaders.set(json, encoded);
   }
   return encoded;
 }

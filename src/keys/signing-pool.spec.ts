@@ -51,8 +51,8 @@ describe('SigningPool', () => {
     });
   });
 
-  it.each([1, 2, 3, 7, 31])(
-    "shares a turn's batch of %i among three workers, each answer still to its caller",
+  it.each([1, 2, 3, 4, 5, 7, 31])(
+    'when a turn asks for %i signatures of a pool of three workers then they are shared among min(3, n) workers and each answer goes to its caller',
     async (count) => {
       const shared = new SigningPool(3);
       try {
@@ -65,7 +65,7 @@ describe('SigningPool', () => {
           const key = { key: ec.publicKey, ...ES256.options };
           expect(verify(ES256.digest, Buffer.from(input), key, signature)).toBe(true);
         });
-        // One worker per slice: a batch of at least three is signed on all three at once.
+        // One worker per slice: a batch of three or more is signed on all three at once.
         const started = (shared as unknown as { workers: unknown[] }).workers.filter(Boolean);
         expect(started).toHaveLength(Math.min(3, count));
       } finally {

@@ -104,10 +104,13 @@ export class SigningPool {
    * keep the event loop waiting ~1.8 ms.
    */
   private flush(batch: Job[]): void {
-    const share = Math.ceil(batch.length / Math.min(this.workers.length, batch.length));
-    if (share === batch.length) return this.send(batch);
-    for (let start = 0; start < batch.length; start += share) {
-      this.send(batch.slice(start, start + share));
+    const slices = Math.min(this.workers.length, batch.length);
+    if (slices === 1) return this.send(batch);
+    // Slice i is [i·n/k, (i+1)·n/k): k slices whose sizes differ by one at most.
+    for (let slice = 0; slice < slices; slice++) {
+      const start = Math.floor((slice * batch.length) / slices);
+      const end = Math.floor(((slice + 1) * batch.length) / slices);
+      this.send(batch.slice(start, end));
     }
   }
 

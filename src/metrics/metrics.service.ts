@@ -31,6 +31,22 @@ export const HTTP_DURATION_BUCKETS = [
 type HttpCell = { count: number; readonly duration: Histogram.Internal<string> };
 
 /**
+ * The process's own metrics (CPU, memory, event-loop lag, GC), collected once
+ * per process: each collector starts an event-loop monitor and a GC observer
+ * that prom-client never stops, so one per instance would pile up where
+ * several instances share a process (the e2e files of a test worker).
+ */
+let processMetrics: Registry | undefined;
+
+function processRegistry(): Registry {
+  if (processMetrics === undefined) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics });
+  }
+  return processMetrics;
+}
+
+/**
  * The service's Prometheus metrics, in a registry of this application's own
  * (never prom-client's global one, so several instances in one process do not
  * collide). Hot-path counting is a label lookup: nested maps of label values.
@@ -45,7 +61,6 @@ export class MetricsService {
   private readonly httpDuration: Histogram<string>;
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry });
     pairCounter(
       this.registry,
       'oauth_tokens_issued_total',
@@ -127,6 +142,6 @@ export class MetricsService {
 
   /** The text exposition format, for GET /metrics. */
   render(): Promise<string> {
-    return this.registry.metrics();
+    return Registry.merge([processRegistry(), this.registry]).metrics();
   }
 }

@@ -6,7 +6,11 @@
  * startTestApp writes its settings into process.env, and a file may add its
  * own (a REDIS_URL that a later file must not inherit).
  */
-const environment = { ...process.env };
+import { readEnvironment } from '../../src/config/environment.js';
+
+// The service loads .env once per process: load it before the snapshot, so
+// that putting the environment back keeps it for the files after this one.
+const environment = { ...readEnvironment() };
 
 afterAll(() => {
   for (const name of Object.keys(process.env)) {

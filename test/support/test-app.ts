@@ -72,7 +72,13 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     ...options.env,
   });
   const app = await createApp(options);
-  await app.listen({ port, host: '127.0.0.1' });
+  try {
+    await app.listen({ port, host: '127.0.0.1' });
+  } catch (error) {
+    // Not left running in the worker process, which the next e2e file shares.
+    await app.close();
+    throw error;
+  }
 
   let cachedAdminToken: string | undefined;
   const request = async (
