@@ -96,6 +96,7 @@ describe('signCompactJws', () => {
       'signature verification failed',
     );
   });
+
   it('when tokens are signed under more headers than are kept encoded then each carries its own header', async () => {
     const pair = pairs.get('ES256')!;
     const publicKey = await importJWK(pair.publicJwk, 'ES256');

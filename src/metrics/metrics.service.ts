@@ -61,6 +61,8 @@ export class MetricsService {
   private readonly httpDuration: Histogram<string>;
 
   constructor() {
+    // Started with the first instance, so that GC and event-loop figures cover the process's life.
+    processRegistry();
     pairCounter(
       this.registry,
       'oauth_tokens_issued_total',
