@@ -1,6 +1,7 @@
 import { type KeyObject, sign, verify } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { PerTurnBatch } from '../common/runtime/per-turn-batch.js';
+import { WorkerThreads } from '../common/runtime/worker-threads.js';
 import { SIGNING_WORKER_SOURCE } from './signing-worker.source.js';
 
 /** How node:crypto signs one algorithm: the digest and the key options besides the key. */
@@ -23,12 +24,6 @@ interface Job {
 /** Batches carry inputs and signatures as lines of one string (see SIGNING_WORKER_SOURCE). */
 const LINE_FEED = 'the signing input must not contain a line feed (a JWS signing input never does)';
 
-interface PoolWorker {
-  readonly thread: Worker;
-  /** Batches sent and not yet answered, by id. */
-  readonly inFlight: Map<number, Job[]>;
-}
-
 /**
  * Signs and verifies on worker threads of its own, in batches: the jobs
  * asked for in one turn of the event loop are shared out among the workers,
@@ -43,12 +38,24 @@ interface PoolWorker {
  * never fails for a worker's sake.
  */
 export class SigningPool {
-  private readonly workers: (PoolWorker | undefined)[];
+  private readonly workers: WorkerThreads<Job[], { id: number; results: string }>;
   private readonly pending = new PerTurnBatch<Job>((batch) => this.flush(batch));
-  private nextBatchId = 0;
 
   constructor(size: number) {
-    this.workers = Array.from({ length: Math.max(1, size) }, () => undefined);
+    this.workers = new WorkerThreads({
+      size,
+      start: () => new Worker(SIGNING_WORKER_SOURCE, { eval: true }),
+      settle: (batch, { results }) => {
+        const lines = results.split('\n');
+        batch.forEach((job, position) => settle(job, lines[position] ?? '!no answer'));
+      },
+      fallback: (batch) => batch.forEach(runOnLibuvPool),
+    });
+  }
+
+  /** Worker threads started and not stopped (tests). */
+  get runningWorkers(): number {
+    return this.workers.running.length;
   }
 
   /** The base64url signature of `input`. */
@@ -91,10 +98,8 @@ export class SigningPool {
    * Stops the running workers (tests); what they had not answered is done
    * on libuv's pool. Jobs asked for afterwards start new workers.
    */
-  async close(): Promise<void> {
-    const running = this.workers.filter((worker) => worker !== undefined);
-    this.workers.fill(undefined);
-    await Promise.all(running.map((worker) => this.retire(worker)));
+  close(): Promise<void> {
+    return this.workers.close();
   }
 
   /**
@@ -104,7 +109,7 @@ export class SigningPool {
    * keep the event loop waiting ~1.8 ms.
    */
   private flush(batch: Job[]): void {
-    const slices = Math.min(this.workers.length, batch.length);
+    const slices = Math.min(this.workers.size, batch.length);
     if (slices === 1) return this.send(batch);
     // Slice i is [i·n/k, (i+1)·n/k): k slices whose sizes differ by one at most.
     for (let slice = 0; slice < slices; slice++) {
@@ -115,14 +120,6 @@ export class SigningPool {
   }
 
   private send(batch: Job[]): void {
-    let worker: PoolWorker;
-    try {
-      worker = this.leastBusyWorker();
-    } catch {
-      // No worker could be started (the process is out of threads or memory): work here.
-      for (const job of batch) runOnLibuvPool(job);
-      return;
-    }
     const keys: KeyObject[] = [];
     const methods: SigningMethod[] = [];
     const refs = new Uint16Array(batch.length * 2);
@@ -132,54 +129,8 @@ export class SigningPool {
       refs[2 * position + 1] = indexIn(methods, job.method);
       texts.push(job.input, job.signature ?? '');
     });
-    const id = this.nextBatchId++;
-    worker.inFlight.set(id, batch);
-    try {
-      worker.thread.postMessage({ id, keys, methods, refs, texts: texts.join('\n') });
-    } catch {
-      worker.inFlight.delete(id);
-      for (const job of batch) runOnLibuvPool(job);
-    }
-  }
-
-  private leastBusyWorker(): PoolWorker {
-    let best: PoolWorker | undefined;
-    for (let index = 0; index < this.workers.length; index++) {
-      const worker = (this.workers[index] ??= this.start(index));
-      if (best === undefined || worker.inFlight.size < best.inFlight.size) best = worker;
-      if (best.inFlight.size === 0) break;
-    }
-    return best!;
-  }
-
-  private start(index: number): PoolWorker {
-    const thread = new Worker(SIGNING_WORKER_SOURCE, { eval: true });
-    thread.unref();
-    const worker: PoolWorker = { thread, inFlight: new Map() };
-    thread.on('message', (answer: { id: number; results: string }) => {
-      const batch = worker.inFlight.get(answer.id);
-      if (batch === undefined) return;
-      worker.inFlight.delete(answer.id);
-      const results = answer.results.split('\n');
-      batch.forEach((job, position) => settle(job, results[position] ?? '!no answer'));
-    });
-    const replace = () => {
-      if (this.workers[index] === worker) this.workers[index] = undefined;
-      void this.retire(worker);
-    };
-    thread.once('error', replace);
-    thread.once('exit', replace);
-    // A message that could not be read would leave its batch unanswered: start afresh.
-    thread.once('messageerror', replace);
-    return worker;
-  }
-
-  /** Ends a worker; what it had not answered is done here instead. */
-  private async retire(worker: PoolWorker): Promise<void> {
-    const unanswered = [...worker.inFlight.values()].flat();
-    worker.inFlight.clear();
-    for (const job of unanswered) runOnLibuvPool(job);
-    await worker.thread.terminate();
+    const joined = texts.join('\n');
+    this.workers.send(batch, (id) => ({ id, keys, methods, refs, texts: joined }));
   }
 }
 

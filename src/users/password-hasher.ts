@@ -1,8 +1,9 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { hash, verify } from '@node-rs/argon2';
+import { hash } from '@node-rs/argon2';
 import { availableParallelism } from 'node:os';
 import { EventLoopLoad } from '../common/runtime/event-loop-load.js';
 import { HashingGate } from './hashing-gate.js';
+import { HashingThreads } from './hashing-threads.js';
 
 /** Event loop utilization above which other requests are being served, and hashing steps back. */
 const BUSY_EVENT_LOOP = 0.5;
@@ -24,33 +25,39 @@ export function hashingConcurrency(cores: number, eventLoopUtilization: number):
 
 /**
  * argon2id (RFC 9106, the library's default algorithm) with its defaults (19 MiB, t=2, p=1, the
- * OWASP minimum). The async calls run on libuv's thread pool, off the event loop.
+ * OWASP minimum), on threads of its own below the usual priority (HashingThreads), off the
+ * event loop.
  */
 @Injectable()
 export class PasswordHasher implements OnModuleDestroy {
   private readonly load = new EventLoopLoad();
   private readonly cores = availableParallelism();
+  private readonly threads = new HashingThreads(this.cores);
   private readonly gate = new HashingGate(() =>
     hashingConcurrency(this.cores, this.load.utilization),
   );
-  /** A hash of a random password, so that an unknown user costs as much as a known one. */
+  /**
+   * A hash of a random password, so that an unknown user costs as much as a known one. Made
+   * once on libuv's pool, so that an instance nobody sends a password starts no hashing thread.
+   */
   private readonly decoy = hash('decoy password never used');
 
   hash(password: string): Promise<string> {
-    return this.gate.run(() => hash(password));
+    return this.gate.run(() => this.threads.hash(password));
   }
 
   async verify(passwordHash: string | null, password: string): Promise<boolean> {
     try {
       const against = passwordHash ?? (await this.decoy);
-      const ok = await this.gate.run(() => verify(against, password));
+      const ok = await this.gate.run(() => this.threads.verify(against, password));
       return ok && passwordHash !== null;
     } catch {
       return false;
     }
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.load.stop();
+    await this.threads.close();
   }
 }

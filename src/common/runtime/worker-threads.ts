@@ -1,0 +1,110 @@
+import type { Worker } from 'node:worker_threads';
+
+interface PooledThread<Work> {
+  readonly thread: Worker;
+  /** Work sent and not yet answered, by message id. */
+  readonly inFlight: Map<number, Work>;
+}
+
+export interface WorkerThreadsOptions<Work, Answer> {
+  /** How many threads at most. */
+  readonly size: number;
+  /** Starts one thread. */
+  readonly start: () => Worker;
+  /** Hands a thread's answer to the work it answers. */
+  readonly settle: (work: Work, answer: Answer) => void;
+  /** Does work that no thread will answer: none could be started, or its thread failed or was stopped. */
+  readonly fallback: (work: Work) => void;
+}
+
+/**
+ * A fixed number of worker threads, each started when first needed, for the
+ * pools that take CPU work off the event loop (signing, password hashing).
+ * Work goes to the thread with the least work in flight; a thread answers
+ * with a message whose `id` is the one it was sent (messages without one
+ * are the thread's own business). The threads do not keep the process
+ * alive. One that fails is replaced, and what it had not answered goes to
+ * the fallback, so a request never fails for a thread's sake.
+ */
+export class WorkerThreads<Work, Answer extends { readonly id: number }> {
+  private readonly threads: (PooledThread<Work> | undefined)[];
+  private nextId = 0;
+
+  constructor(private readonly options: WorkerThreadsOptions<Work, Answer>) {
+    this.threads = Array.from({ length: Math.max(1, options.size) }, () => undefined);
+  }
+
+  get size(): number {
+    return this.threads.length;
+  }
+
+  /** The threads started and not stopped. */
+  get running(): Worker[] {
+    return this.threads.flatMap((pooled) => (pooled === undefined ? [] : [pooled.thread]));
+  }
+
+  /** Posts `message(id)` for `work` to the least busy thread, or hands the work to the fallback. */
+  send(work: Work, message: (id: number) => unknown): void {
+    let pooled: PooledThread<Work>;
+    try {
+      pooled = this.leastBusy();
+    } catch {
+      // No thread could be started (the process is out of threads or memory).
+      return this.options.fallback(work);
+    }
+    const id = this.nextId++;
+    pooled.inFlight.set(id, work);
+    try {
+      pooled.thread.postMessage(message(id));
+    } catch {
+      pooled.inFlight.delete(id);
+      this.options.fallback(work);
+    }
+  }
+
+  /** Stops the threads; what they had not answered goes to the fallback. Later work starts new ones. */
+  async close(): Promise<void> {
+    const running = this.threads.filter((pooled) => pooled !== undefined);
+    this.threads.fill(undefined);
+    await Promise.all(running.map((pooled) => this.retire(pooled)));
+  }
+
+  private leastBusy(): PooledThread<Work> {
+    let best: PooledThread<Work> | undefined;
+    for (let index = 0; index < this.threads.length; index++) {
+      const pooled = (this.threads[index] ??= this.start(index));
+      if (best === undefined || pooled.inFlight.size < best.inFlight.size) best = pooled;
+      if (best.inFlight.size === 0) break;
+    }
+    return best!;
+  }
+
+  private start(index: number): PooledThread<Work> {
+    const thread = this.options.start();
+    thread.unref();
+    const pooled: PooledThread<Work> = { thread, inFlight: new Map() };
+    thread.on('message', (answer: Partial<Answer> | null) => {
+      if (typeof answer?.id !== 'number') return;
+      const work = pooled.inFlight.get(answer.id);
+      if (work === undefined) return;
+      pooled.inFlight.delete(answer.id);
+      this.options.settle(work, answer as Answer);
+    });
+    const replace = () => {
+      if (this.threads[index] === pooled) this.threads[index] = undefined;
+      void this.retire(pooled);
+    };
+    thread.once('error', replace);
+    thread.once('exit', replace);
+    // A message that could not be read would leave its work unanswered: start afresh.
+    thread.once('messageerror', replace);
+    return pooled;
+  }
+
+  private async retire(pooled: PooledThread<Work>): Promise<void> {
+    const unanswered = [...pooled.inFlight.values()];
+    pooled.inFlight.clear();
+    for (const work of unanswered) this.options.fallback(work);
+    await pooled.thread.terminate();
+  }
+}
