@@ -50,6 +50,23 @@ describe('HashingThreads', () => {
     },
   );
 
+  it('when it has more jobs than threads then it starts no more threads than its size, and answers every job', async () => {
+    const single = new HashingThreads(1);
+    try {
+      const hash = await single.hash('pw');
+      const verdicts = await Promise.all([
+        single.verify(hash, 'pw'),
+        single.verify(hash, 'no'),
+        single.verify(hash, 'pw'),
+      ]);
+      expect(verdicts).toEqual([true, false, true]);
+      // One thread, which the first job took; the other two ran beside it on libuv's pool.
+      expect(await single.runningThreadIds()).toHaveLength(1);
+    } finally {
+      await single.close();
+    }
+  });
+
   it('answers the jobs of workers stopped under them, on libuv pool', async () => {
     const hash = await threads.hash('pw');
     const answers = Promise.all([

@@ -32,7 +32,8 @@ export function hashingConcurrency(cores: number, eventLoopUtilization: number):
 export class PasswordHasher implements OnModuleDestroy {
   private readonly load = new EventLoopLoad();
   private readonly cores = availableParallelism();
-  private readonly threads = new HashingThreads(this.cores);
+  /** One core's worth of hashing runs on libuv's pool (see HashingThreads). */
+  private readonly threads = new HashingThreads(Math.max(1, this.cores - 1));
   private readonly gate = new HashingGate(() =>
     hashingConcurrency(this.cores, this.load.utilization),
   );

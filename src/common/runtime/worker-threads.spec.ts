@@ -46,6 +46,21 @@ describe('WorkerThreads', () => {
     }
   });
 
+  it('has an idle thread while one is yet to start or has nothing in flight', async () => {
+    const { threads, ask } = pool(2);
+    try {
+      expect(threads.hasIdleThread).toBe(true);
+      const first = ask(1, 200);
+      expect(threads.hasIdleThread).toBe(true);
+      const second = ask(2, 200);
+      expect(threads.hasIdleThread).toBe(false);
+      await Promise.all([first, second]);
+      expect(threads.hasIdleThread).toBe(true);
+    } finally {
+      await threads.close();
+    }
+  });
+
   it('when a thread dies with work in flight then that work goes to the fallback, and the next work starts a new thread', async () => {
     const { threads, ask } = pool(1);
     try {

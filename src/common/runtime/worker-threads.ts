@@ -43,6 +43,11 @@ export class WorkerThreads<Work, Answer extends { readonly id: number }> {
     return this.threads.flatMap((pooled) => (pooled === undefined ? [] : [pooled.thread]));
   }
 
+  /** Whether a thread has nothing in flight, or one is yet to be started. */
+  get hasIdleThread(): boolean {
+    return this.threads.some((pooled) => pooled === undefined || pooled.inFlight.size === 0);
+  }
+
   /** Posts `message(id)` for `work` to the least busy thread, or hands the work to the fallback. */
   send(work: Work, message: (id: number) => unknown): void {
     let pooled: PooledThread<Work>;
