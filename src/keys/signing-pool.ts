@@ -129,8 +129,7 @@ export class SigningPool {
       refs[2 * position + 1] = indexIn(methods, job.method);
       texts.push(job.input, job.signature ?? '');
     });
-    const joined = texts.join('\n');
-    this.workers.send(batch, (id) => ({ id, keys, methods, refs, texts: joined }));
+    this.workers.send(batch, (id) => ({ id, keys, methods, refs, texts: texts.join('\n') }));
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Admits slow hashing work (argon2id, on libuv's thread pool) at most
+ * Admits slow hashing work (argon2id, on HashingThreads) at most
  * `limit()` at a time, first come first served; the rest wait in order.
  * The limit is asked again whenever a slot frees, so it can follow the
  * machine's load.

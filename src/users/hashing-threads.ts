@@ -5,8 +5,9 @@ import { WorkerThreads } from '../common/runtime/worker-threads.js';
 import { HASHING_WORKER_SOURCE } from './hashing-worker.source.js';
 
 /**
- * The nice value of the hashing threads (0 is the usual priority, 19 the
- * lowest). At 10 a hashing thread weighs about a tenth of a thread at 0, so
+ * How far below the process's own priority the hashing threads run, in nice
+ * values (0 is the usual priority, 19 the lowest; the sum is capped at 19).
+ * At 0 + 10 a hashing thread weighs about a tenth of a thread at 0, so
  * a token request never waits long behind a 16 ms argon2id computation,
  * while under a full load password checks still get a tenth of a core each
  * rather than none.
@@ -69,6 +70,11 @@ export class HashingThreads {
     return this.run(password, hash) as Promise<boolean>;
   }
 
+  /** Jobs handed to the threads so far, not counting those run on libuv's pool (tests). */
+  get jobsSentToThreads(): number {
+    return this.workers.sent;
+  }
+
   /** The ids of the running threads (null where the priority could not be lowered): for tests. */
   runningThreadIds(): Promise<(number | null)[]> {
     return Promise.all(this.workers.running.map((thread) => this.threadIds.get(thread)!));
@@ -112,7 +118,11 @@ interface Answer {
 }
 
 function runOnLibuvPool(job: Job): void {
-  const work =
-    job.hash === null ? hashOnLibuvPool(job.password) : verifyOnLibuvPool(job.hash, job.password);
-  work.then(job.resolve, job.reject);
+  try {
+    const work =
+      job.hash === null ? hashOnLibuvPool(job.password) : verifyOnLibuvPool(job.hash, job.password);
+    work.then(job.resolve, job.reject);
+  } catch (error) {
+    job.reject(error);
+  }
 }

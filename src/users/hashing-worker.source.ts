@@ -4,7 +4,7 @@
  * the TypeScript sources the tests load (a worker cannot load a .ts file).
  * workerData is { argon2: the resolved path of @node-rs/argon2, nice }.
  *
- * The thread first lowers its own scheduling priority to `nice` (Linux keeps
+ * The thread first lowers its own scheduling priority by `nice` (Linux keeps
  * a nice value per thread; lowering one's own needs no privilege), so that
  * the event loop and the signing threads, at the usual priority, take a core
  * from it whenever they need one. It then answers one job per message, in
@@ -16,12 +16,16 @@
 export const HASHING_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { readlinkSync } = require('node:fs');
-const { setPriority } = require('node:os');
+const { getPriority, setPriority } = require('node:os');
 let threadId = null;
 try {
-  // /proc/thread-self links to <pid>/task/<tid>.
-  threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  setPriority(threadId, workerData.nice);
+  // /proc/thread-self links to <pid>/task/<tid>; a /proc of another PID namespace would name
+  // some other task, so the link must name this process.
+  const [pid, task, tid] = readlinkSync('/proc/thread-self').split('/');
+  if (Number(pid) === process.pid && task === 'task' && /^[0-9]+$/.test(tid)) {
+    setPriority(Number(tid), Math.min(19, getPriority(Number(tid)) + workerData.nice));
+    threadId = Number(tid);
+  }
 } catch {
   threadId = null;
 }

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { hash } from '@node-rs/argon2';
 import { availableParallelism } from 'node:os';
 import { EventLoopLoad } from '../common/runtime/event-loop-load.js';
@@ -29,7 +29,7 @@ export function hashingConcurrency(cores: number, eventLoopUtilization: number):
  * event loop.
  */
 @Injectable()
-export class PasswordHasher implements OnModuleDestroy {
+export class PasswordHasher implements OnApplicationShutdown {
   private readonly load = new EventLoopLoad();
   private readonly cores = availableParallelism();
   /** One core's worth of hashing runs on libuv's pool (see HashingThreads). */
@@ -57,7 +57,8 @@ export class PasswordHasher implements OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the HTTP server has closed, so that no password request comes in behind it. */
+  async onApplicationShutdown(): Promise<void> {
     this.load.stop();
     await this.threads.close();
   }

@@ -74,6 +74,31 @@ describe('WorkerThreads', () => {
     }
   });
 
+  it('when threads fail before answering anything, three in a row, then it starts no more and all work goes to the fallback', async () => {
+    let starts = 0;
+    const threads = new WorkerThreads<Work, { id: number; doubled: number }>({
+      size: 1,
+      start: () => {
+        starts++;
+        return new Worker("throw new Error('a module that cannot load')", { eval: true });
+      },
+      settle: (work, answer) => work.answered(`thread ${answer.doubled}`),
+      fallback: (work) => work.answered(`fallback ${work.value}`),
+    });
+    try {
+      for (const value of [1, 2, 3, 4, 5]) {
+        const answer = await new Promise<string>((answered) =>
+          threads.send({ value, answered }, (id) => ({ id, value, delay: 0 })),
+        );
+        expect(answer).toBe(`fallback ${value}`);
+      }
+      expect(starts).toBe(3);
+      expect(threads.running).toHaveLength(0);
+    } finally {
+      await threads.close();
+    }
+  });
+
   it('when closed with work in flight then that work goes to the fallback', async () => {
     const { threads, ask } = pool(2);
     const pending = [ask(1, 500), ask(2, 500)];

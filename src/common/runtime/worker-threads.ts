@@ -4,7 +4,12 @@ interface PooledThread<Work> {
   readonly thread: Worker;
   /** Work sent and not yet answered, by message id. */
   readonly inFlight: Map<number, Work>;
+  /** Whether it has answered anything yet. */
+  answered: boolean;
 }
+
+/** Threads in a row that fail before their first answer, after which the pool stops starting them. */
+const FAILED_STARTS_LIMIT = 3;
 
 export interface WorkerThreadsOptions<Work, Answer> {
   /** How many threads at most. */
@@ -22,13 +27,18 @@ export interface WorkerThreadsOptions<Work, Answer> {
  * pools that take CPU work off the event loop (signing, password hashing).
  * Work goes to the thread with the least work in flight; a thread answers
  * with a message whose `id` is the one it was sent (messages without one
- * are the thread's own business). The threads do not keep the process
- * alive. One that fails is replaced, and what it had not answered goes to
- * the fallback, so a request never fails for a thread's sake.
+ * are the thread's own business). A thread keeps the process alive only
+ * while it has work in flight (a CLI command awaiting a hash must not exit
+ * under it). One that fails is replaced, and what it had not answered goes
+ * to the fallback, so a request never fails for a thread's sake; after
+ * FAILED_STARTS_LIMIT threads in a row fail before answering anything (a
+ * module that cannot load in a worker), all work goes to the fallback.
  */
 export class WorkerThreads<Work, Answer extends { readonly id: number }> {
   private readonly threads: (PooledThread<Work> | undefined)[];
   private nextId = 0;
+  private failedStarts = 0;
+  private sentCount = 0;
 
   constructor(private readonly options: WorkerThreadsOptions<Work, Answer>) {
     this.threads = Array.from({ length: Math.max(1, options.size) }, () => undefined);
@@ -43,6 +53,11 @@ export class WorkerThreads<Work, Answer extends { readonly id: number }> {
     return this.threads.flatMap((pooled) => (pooled === undefined ? [] : [pooled.thread]));
   }
 
+  /** Messages posted to threads so far (tests). */
+  get sent(): number {
+    return this.sentCount;
+  }
+
   /** Whether a thread has nothing in flight, or one is yet to be started. */
   get hasIdleThread(): boolean {
     return this.threads.some((pooled) => pooled === undefined || pooled.inFlight.size === 0);
@@ -50,6 +65,7 @@ export class WorkerThreads<Work, Answer extends { readonly id: number }> {
 
   /** Posts `message(id)` for `work` to the least busy thread, or hands the work to the fallback. */
   send(work: Work, message: (id: number) => unknown): void {
+    if (this.failedStarts >= FAILED_STARTS_LIMIT) return this.options.fallback(work);
     let pooled: PooledThread<Work>;
     try {
       pooled = this.leastBusy();
@@ -59,10 +75,13 @@ export class WorkerThreads<Work, Answer extends { readonly id: number }> {
     }
     const id = this.nextId++;
     pooled.inFlight.set(id, work);
+    if (pooled.inFlight.size === 1) pooled.thread.ref();
     try {
       pooled.thread.postMessage(message(id));
+      this.sentCount++;
     } catch {
       pooled.inFlight.delete(id);
+      if (pooled.inFlight.size === 0) pooled.thread.unref();
       this.options.fallback(work);
     }
   }
@@ -87,16 +106,22 @@ export class WorkerThreads<Work, Answer extends { readonly id: number }> {
   private start(index: number): PooledThread<Work> {
     const thread = this.options.start();
     thread.unref();
-    const pooled: PooledThread<Work> = { thread, inFlight: new Map() };
+    const pooled: PooledThread<Work> = { thread, inFlight: new Map(), answered: false };
     thread.on('message', (answer: Partial<Answer> | null) => {
       if (typeof answer?.id !== 'number') return;
       const work = pooled.inFlight.get(answer.id);
       if (work === undefined) return;
       pooled.inFlight.delete(answer.id);
+      if (pooled.inFlight.size === 0) thread.unref();
+      pooled.answered = true;
+      this.failedStarts = 0;
       this.options.settle(work, answer as Answer);
     });
     const replace = () => {
-      if (this.threads[index] === pooled) this.threads[index] = undefined;
+      if (this.threads[index] === pooled) {
+        this.threads[index] = undefined;
+        if (!pooled.answered) this.failedStarts++;
+      }
       void this.retire(pooled);
     };
     thread.once('error', replace);
@@ -109,6 +134,7 @@ export class WorkerThreads<Work, Answer extends { readonly id: number }> {
   private async retire(pooled: PooledThread<Work>): Promise<void> {
     const unanswered = [...pooled.inFlight.values()];
     pooled.inFlight.clear();
+    pooled.thread.unref();
     for (const work of unanswered) this.options.fallback(work);
     await pooled.thread.terminate();
   }
