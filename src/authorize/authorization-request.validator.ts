@@ -75,14 +75,14 @@ export class AuthorizationRequestValidator {
     if (!this.responseTypes.supports(responseType)) {
       throw fail(
         new UnsupportedResponseTypeError(
-          `response_type "${params.response_type}" is not supported`,
+          `response_type '${params.response_type}' is not supported`,
         ),
       );
     }
     if (!client.metadata.response_types.includes(responseType)) {
       throw fail(
         new UnauthorizedClientError(
-          `the client is not registered for response_type "${responseType}"`,
+          `the client is not registered for response_type '${responseType}'`,
         ),
       );
     }
@@ -201,7 +201,7 @@ function checkResponseMode(
 ): ResponseMode {
   if (requested === undefined) return responseType === 'code' ? 'query' : 'fragment';
   if (!(RESPONSE_MODES as readonly string[]).includes(requested)) {
-    throw fail(new InvalidRequestError(`response_mode "${requested}" is not supported`));
+    throw fail(new InvalidRequestError(`response_mode '${requested}' is not supported`));
   }
   if (requested === 'query' && responseType !== 'code') {
     throw fail(

@@ -48,11 +48,11 @@ export class TokenController {
     if (grantType === undefined) throw new InvalidRequestError('grant_type is required');
     const handler = this.grants.get(grantType);
     if (handler === undefined) {
-      throw new UnsupportedGrantTypeError(`grant_type "${grantType}" is not supported`);
+      throw new UnsupportedGrantTypeError(`grant_type '${grantType}' is not supported`);
     }
     if (!client.grantTypes.has(grantType)) {
       throw new UnauthorizedClientError(
-        `the client is not allowed to use grant_type "${grantType}"`,
+        `the client is not allowed to use grant_type '${grantType}'`,
       );
     }
     try {

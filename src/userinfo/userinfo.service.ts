@@ -34,7 +34,7 @@ export class UserinfoService {
     }
     const scopes = parseScope(token.scope);
     if (!scopes.includes(OPENID_SCOPE)) {
-      throw new InsufficientScopeError(`the access token lacks scope "${OPENID_SCOPE}"`, {
+      throw new InsufficientScopeError(`the access token lacks scope '${OPENID_SCOPE}'`, {
         realm,
         scope: OPENID_SCOPE,
       });

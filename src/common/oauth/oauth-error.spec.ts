@@ -64,7 +64,7 @@ describe('errors of bearer-protected resources, as rendered', () => {
   });
 
   it('when the token lacks a scope then 403 insufficient_scope naming the scope', () => {
-    const error = new InsufficientScopeError('the access token lacks scope "openid"', {
+    const error = new InsufficientScopeError(`the access token lacks scope 'openid'`, {
       realm: REALM,
       scope: 'openid',
     });
@@ -80,7 +80,7 @@ describe('errors of bearer-protected resources, as rendered', () => {
       },
       body: {
         error: 'insufficient_scope',
-        error_description: 'the access token lacks scope "openid"',
+        error_description: `the access token lacks scope 'openid'`,
       },
     });
   });

@@ -1,3 +1,5 @@
+import { errorDescription } from './error-description.js';
+
 /**
  * A protocol error of RFC 6749 (§4.1.2.1, §5.2) and the specs that extend it.
  * `description` goes on the wire; `detail` is for the log only.
@@ -7,12 +9,16 @@ export abstract class OAuthError extends Error {
   readonly status: number = 400;
   /** Extra response headers, e.g. WWW-Authenticate. */
   readonly headers: Readonly<Record<string, string>> = {};
+  /** The error_description, in the characters RFC 6749 allows it and cut short (errorDescription). */
+  readonly description: string;
 
   constructor(
-    readonly description: string,
+    description: string,
     readonly detail?: string,
   ) {
-    super(description);
+    const allowed = errorDescription(description);
+    super(allowed);
+    this.description = allowed;
     this.name = new.target.name;
   }
 }

@@ -79,7 +79,7 @@ export class DeviceAuthorizationService {
   async start(client: Client, scope: string | undefined): Promise<DeviceAuthorizationResponse> {
     if (!client.grantTypes.has(DEVICE_CODE_GRANT_TYPE)) {
       throw new UnauthorizedClientError(
-        `the client is not allowed to use grant_type "${DEVICE_CODE_GRANT_TYPE}"`,
+        `the client is not allowed to use grant_type '${DEVICE_CODE_GRANT_TYPE}'`,
       );
     }
     const scopes = grantedScopes(scope, client.scopes);

@@ -226,7 +226,7 @@ describe('authorization endpoint: request errors (RFC 6749 §4.1.2.1, OpenID Con
         params: { response_type: 'magic' },
         mode: 'query',
         error: 'unsupported_response_type',
-        description: 'response_type "magic" is not supported',
+        description: `response_type 'magic' is not supported`,
       },
       {
         name: 'response_type is not registered for the client',
@@ -234,7 +234,7 @@ describe('authorization endpoint: request errors (RFC 6749 §4.1.2.1, OpenID Con
         params: { response_type: 'code id_token', nonce: 'n-0S6_WzA2Mj' },
         mode: 'fragment',
         error: 'unauthorized_client',
-        description: 'the client is not registered for response_type "code id_token"',
+        description: `the client is not registered for response_type 'code id_token'`,
       },
       {
         name: 'response_mode=query is asked for a response type that returns tokens',
@@ -256,7 +256,7 @@ describe('authorization endpoint: request errors (RFC 6749 §4.1.2.1, OpenID Con
         params: { response_mode: 'web_message' },
         mode: 'query',
         error: 'invalid_request',
-        description: 'response_mode "web_message" is not supported',
+        description: `response_mode 'web_message' is not supported`,
       },
       {
         name: 'a scope is not allowed for the client',

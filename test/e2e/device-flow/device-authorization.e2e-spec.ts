@@ -160,7 +160,7 @@ describe('device authorization grant over HTTP (RFC 8628)', () => {
         status: 400,
         body: {
           error: 'unauthorized_client',
-          error_description: `the client is not allowed to use grant_type "${DEVICE_CODE_GRANT}"`,
+          error_description: `the client is not allowed to use grant_type '${DEVICE_CODE_GRANT}'`,
         },
       });
     });

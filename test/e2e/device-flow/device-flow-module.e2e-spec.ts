@@ -48,7 +48,7 @@ describe('the device flow as an extension module', () => {
         status: 400,
         body: {
           error: 'unsupported_grant_type',
-          error_description: `grant_type "${DEVICE_CODE_GRANT}" is not supported`,
+          error_description: `grant_type '${DEVICE_CODE_GRANT}' is not supported`,
         },
       });
     });

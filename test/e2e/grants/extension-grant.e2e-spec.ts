@@ -148,7 +148,7 @@ describe('extension grants added by a Nest module (RFC 6749 §4.5)', () => {
       status: 400,
       body: {
         error: 'unauthorized_client',
-        error_description: `the client is not allowed to use grant_type "${TOY_GRANT}"`,
+        error_description: `the client is not allowed to use grant_type '${TOY_GRANT}'`,
       },
     });
   });
@@ -163,7 +163,7 @@ describe('extension grants added by a Nest module (RFC 6749 §4.5)', () => {
       status: 400,
       body: {
         error: 'unsupported_grant_type',
-        error_description: `grant_type "${TOY_GRANT}" is not supported`,
+        error_description: `grant_type '${TOY_GRANT}' is not supported`,
       },
     });
 

@@ -311,7 +311,7 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
       result,
       400,
       'unsupported_grant_type',
-      'grant_type "urn:example:no-such-grant" is not supported',
+      `grant_type 'urn:example:no-such-grant' is not supported`,
     );
   });
 
@@ -327,7 +327,7 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
       result,
       400,
       'unauthorized_client',
-      'the client is not allowed to use grant_type "password"',
+      `the client is not allowed to use grant_type 'password'`,
     );
   });
 
@@ -354,7 +354,7 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
       result,
       400,
       'unauthorized_client',
-      'the client is not allowed to use grant_type "client_credentials"',
+      `the client is not allowed to use grant_type 'client_credentials'`,
     );
   });
 
@@ -371,7 +371,7 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
       result,
       400,
       'unauthorized_client',
-      'the client is not allowed to use grant_type "password"',
+      `the client is not allowed to use grant_type 'password'`,
     );
   });
 

@@ -146,7 +146,7 @@ describe.skipIf(process.env.TEST_DATABASE !== 'postgres' || !REDIS_URL)(
         status: 400,
         body: {
           error: 'unauthorized_client',
-          error_description: 'the client is not allowed to use grant_type "client_credentials"',
+          error_description: `the client is not allowed to use grant_type 'client_credentials'`,
         },
       });
     });

@@ -208,6 +208,9 @@ export const KNOWN_OAUTH_ERRORS: ReadonlySet<string> = new Set([
 ]);
 
 /** RFC 6749 §5.2: an error of a protocol endpoint, exactly. */
+/** RFC 6749 §4.1.2.1, §5.2: what an error_description may hold. */
+export const RFC_6749_ERROR_DESCRIPTION = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 export function expectOAuthErrorShape(response: AttackResponse): void {
   expect(response.status).toBeGreaterThanOrEqual(400);
   expect(response.status).toBeLessThan(500);
@@ -218,6 +221,7 @@ export function expectOAuthErrorShape(response: AttackResponse): void {
   expect(KNOWN_OAUTH_ERRORS.has(body.error as string)).toBe(true);
   expect(typeof body.error_description).toBe('string');
   // RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E (no quote, no backslash, ASCII).
+  expect(body.error_description).toMatch(RFC_6749_ERROR_DESCRIPTION);
   if (response.headers.has('www-authenticate')) {
     expect(response.headers.get('www-authenticate')).not.toMatch(/[\r\n]/);
   }

@@ -14,6 +14,7 @@ import {
   nastyString,
   rawHeaderLines,
   RequestCounter,
+  RFC_6749_ERROR_DESCRIPTION,
   rowCounts,
   runOptions,
   send,
@@ -408,6 +409,12 @@ describe('introspection, revocation, userinfo, device authorization, authorizati
             const internal = target.origin === service.issuer;
             // An error or response goes only to the exact registered URI (RFC 9700 §4.1.3).
             expect(internal || `${target.origin}${target.pathname}` === REDIRECT_URI).toBe(true);
+            // What an error redirect describes is in RFC 6749's characters, and short.
+            const description = target.searchParams.get('error_description');
+            if (description !== null) {
+              expect(description).toMatch(RFC_6749_ERROR_DESCRIPTION);
+              expect(description.length).toBeLessThanOrEqual(300);
+            }
           }
           const action = /<form method="post" action="([^"]*)"/.exec(response.text)?.[1];
           if (action !== undefined) {

@@ -48,7 +48,7 @@ describe('token exchange is an extension module', () => {
       result,
       400,
       'unsupported_grant_type',
-      `grant_type "${TOKEN_EXCHANGE}" is not supported`,
+      `grant_type '${TOKEN_EXCHANGE}' is not supported`,
     );
   });
 });

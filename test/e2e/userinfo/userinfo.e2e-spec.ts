@@ -347,7 +347,7 @@ describe('userinfo endpoint (OpenID Connect Core §5.3, RFC 6750)', () => {
     it('when the token lacks scope openid then 403 insufficient_scope naming openid', async () => {
       const result = await getUserinfo(await passwordToken('profile email'));
 
-      expectOAuthError(result, 403, 'insufficient_scope', 'the access token lacks scope "openid"');
+      expectOAuthError(result, 403, 'insufficient_scope', "the access token lacks scope 'openid'");
       expect(result.headers.get('www-authenticate')).toBe(
         `Bearer realm="${service.issuer}", error="insufficient_scope", scope="openid"`,
       );
