@@ -33,15 +33,17 @@ interface Job {
  * against 14 ms alone.
  *
  * A worker does one job at a time; how many run at once is the caller's
- * business (PasswordHasher's gate). A job that finds every worker busy runs
- * on libuv's pool, at the usual priority: PasswordHasher keeps one worker
- * fewer than there are cores, and admits a job for the last core only while
- * the event loop is quiet, when priority matters least. Each worker costs
- * about 8 MiB of RSS; with one per core the password benchmark's peak went
- * past 250 MB (253 MB). The workers start on first use, do not
- * keep the process alive, and one that fails is replaced: its unanswered
- * jobs are done on libuv's pool instead, so a request never fails for a
- * worker's sake.
+ * business (PasswordHasher's gate, which admits one per core at most); a
+ * job that finds every worker busy runs on libuv's pool rather than wait.
+ * A worker costs about 8 MiB of RSS, and it pays: with one worker fewer
+ * than cores and the last core's job on libuv's pool, a password grant cost
+ * 9.6 ms of CPU against 8.9 ms in full benchmark runs (presumably
+ * argon2id's 19 MiB faulted in afresh on libuv's rotating threads more often
+ * than on a thread that does every job), and the password benchmark fell
+ * from 0.95× to 0.83× of the raw rate. The workers start on first use and
+ * hold the process open only while they have work (WorkerThreads); one that
+ * fails is replaced, and its unanswered jobs are done on libuv's pool
+ * instead, so a request never fails for a worker's sake.
  */
 export class HashingThreads {
   private readonly workers: WorkerThreads<Job, Answer>;

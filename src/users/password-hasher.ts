@@ -32,8 +32,7 @@ export function hashingConcurrency(cores: number, eventLoopUtilization: number):
 export class PasswordHasher implements OnApplicationShutdown {
   private readonly load = new EventLoopLoad();
   private readonly cores = availableParallelism();
-  /** One core's worth of hashing runs on libuv's pool (see HashingThreads). */
-  private readonly threads = new HashingThreads(Math.max(1, this.cores - 1));
+  private readonly threads = new HashingThreads(this.cores);
   private readonly gate = new HashingGate(() =>
     hashingConcurrency(this.cores, this.load.utilization),
   );
