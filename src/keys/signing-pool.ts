@@ -33,9 +33,9 @@ const LINE_FEED = 'the signing input must not contain a line feed (a JWS signing
  * verification costs 60 µs, which the event loop no longer spends; and
  * hashes (argon2id) on that pool no longer delay them.
  *
- * The workers do not keep the process alive. One that fails is replaced,
- * and its unanswered jobs are done on libuv's pool instead, so a request
- * never fails for a worker's sake.
+ * The workers hold the process open only while they have work in flight
+ * (WorkerThreads). One that fails is replaced, and its unanswered jobs are
+ * done on libuv's pool instead, so a request never fails for a worker's sake.
  */
 export class SigningPool {
   private readonly workers: WorkerThreads<Job[], { id: number; results: string }>;
