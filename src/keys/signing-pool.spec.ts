@@ -1,4 +1,4 @@
-import { constants, generateKeyPairSync, verify } from 'node:crypto';
+import { constants, generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
 import { SigningPool } from './signing-pool.js';
 
 const ES256 = { digest: 'sha256', options: { dsaEncoding: 'ieee-p1363' } } as const;
@@ -7,6 +7,17 @@ const PS256 = {
   options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
 } as const;
 
+/** Whether `signature` (base64url) is a signature of `input` by the key's private half. */
+function signs(
+  input: string,
+  signature: string,
+  publicKey: KeyObject,
+  method: { digest: string; options: object },
+): boolean {
+  const key = { key: publicKey, ...method.options };
+  return verify(method.digest, Buffer.from(input), key, Buffer.from(signature, 'base64url'));
+}
+
 describe('SigningPool', () => {
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const otherEc = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -14,7 +25,8 @@ describe('SigningPool', () => {
   let pool: SigningPool;
 
   beforeEach(() => {
-    pool = new SigningPool(2);
+    // The event loop counts as quiet, as on an idle server (a busy test runner may not be).
+    pool = new SigningPool(2, () => true);
   });
   afterEach(async () => {
     await pool.close();
@@ -52,9 +64,9 @@ describe('SigningPool', () => {
   });
 
   it.each([1, 2, 3, 4, 5, 7, 31])(
-    'when a turn asks for %i signatures of a pool of three workers then they are shared among min(3, n) workers and each answer goes to its caller',
+    'when a turn asks for %i signatures of a pool of three idle workers then they are shared among min(3, n) workers (a lone one is made in-process) and each answer goes to its caller',
     async (count) => {
-      const shared = new SigningPool(3);
+      const shared = new SigningPool(3, () => true);
       try {
         const inputs = Array.from({ length: count }, (_, n) => `header.payload-${n}`);
         const signatures = await Promise.all(
@@ -66,7 +78,7 @@ describe('SigningPool', () => {
           expect(verify(ES256.digest, Buffer.from(input), key, signature)).toBe(true);
         });
         // One worker per slice: a batch of three or more is signed on all three at once.
-        expect(shared.runningWorkers).toBe(Math.min(3, count));
+        expect(shared.runningWorkers).toBe(count === 1 ? 0 : Math.min(3, count));
       } finally {
         await shared.close();
       }
@@ -94,6 +106,47 @@ describe('SigningPool', () => {
     ).toBe(true);
     const later = await pool.sign('later', ec.privateKey, ES256);
     expect(later.length).toBeGreaterThan(0);
+  });
+
+  it('when a turn asks for one ES256 signature or one verification while no worker has work then it is done in-process, and no worker starts', async () => {
+    const signature = await pool.sign('lone', ec.privateKey, ES256);
+    expect(signs('lone', signature, ec.publicKey, ES256)).toBe(true);
+    await expect(pool.verify('lone', signature, ec.publicKey, ES256)).resolves.toBe(true);
+    await expect(pool.verify('lone!', signature, ec.publicKey, ES256)).resolves.toBe(false);
+    // A signature node:crypto cannot even check is false, as on the workers.
+    await expect(pool.verify('lone', 'AAAA', rsa.publicKey, PS256)).resolves.toBe(false);
+    await expect(
+      pool.sign('lone', ec.privateKey, { digest: 'no-such-digest', options: {} }),
+    ).rejects.toThrow(/signing failed/);
+    expect(pool.runningWorkers).toBe(0);
+    expect(pool.batchesSentToWorkers).toBe(0);
+  });
+
+  it('when a turn asks for one ES256 signature while the event loop is busy then a worker makes it', async () => {
+    const busyLoop = new SigningPool(2, () => false);
+    try {
+      const signature = await busyLoop.sign('lone', ec.privateKey, ES256);
+      expect(signs('lone', signature, ec.publicKey, ES256)).toBe(true);
+      expect(busyLoop.batchesSentToWorkers).toBe(1);
+    } finally {
+      await busyLoop.close();
+    }
+  });
+
+  it('when a turn asks for one RSA signature then a worker makes it (it costs more than the hand-off)', async () => {
+    const signature = await pool.sign('lone', rsa.privateKey, PS256);
+    expect(signs('lone', signature, rsa.publicKey, PS256)).toBe(true);
+    expect(pool.batchesSentToWorkers).toBe(1);
+  });
+
+  it('when a turn asks for one ES256 signature while a worker has work in flight then it goes to the workers too', async () => {
+    const busy = Array.from({ length: 8 }, (_, n) => pool.sign(`busy-${n}`, rsa.privateKey, PS256));
+    // The next turn: the RSA batch is in flight on the workers.
+    await new Promise((resolve) => setImmediate(resolve));
+    const sentBefore = pool.batchesSentToWorkers;
+    const lone = pool.sign('lone', ec.privateKey, ES256);
+    await Promise.all([...busy, lone]);
+    expect(pool.batchesSentToWorkers).toBe(sentBefore + 1);
   });
 
   it('when its workers stop with signatures unanswered then those are made in-process, and none is lost', async () => {

@@ -58,6 +58,11 @@ export class WorkerThreads<Work, Answer extends { readonly id: number }> {
     return this.sentCount;
   }
 
+  /** Whether no thread has work in flight. */
+  get idle(): boolean {
+    return this.threads.every((pooled) => pooled === undefined || pooled.inFlight.size === 0);
+  }
+
   /** Whether a thread has nothing in flight, or one is yet to be started. */
   get hasIdleThread(): boolean {
     return this.threads.some((pooled) => pooled === undefined || pooled.inFlight.size === 0);
