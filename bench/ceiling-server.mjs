@@ -6,17 +6,21 @@
 //   POST /token       client_secret_basic (SHA-256 of the secret, constant-time
 //                     compare), grant_type client_credentials or password
 //                     (argon2id verify with @node-rs/argon2's defaults, as the
-//                     service hashes), answered with an ES256 RFC 9068 JWT
+//                     service hashes) or urn:ietf:params:oauth:grant-type:jwt-bearer
+//                     (jose jwtVerify of an ES256 assertion of a trusted issuer, its
+//                     jti remembered in a Map until it expires), answered with an
+//                     ES256 RFC 9068 JWT
 //   POST /introspect  client_secret_basic, then jose jwtVerify of an ES256 JWT
 //   GET  /jwks        the public key
 //
 // Configuration comes from BENCH_CEILING_CONFIG (JSON): { port, issuer,
-// clients: [{ client_id, client_secret, scope }], users: [{ username, password }] }.
+// clients: [{ client_id, client_secret, scope }], users: [{ username, password }],
+// assertionIssuers: [{ issuer, jwk }] }.
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { parse as parseQuery } from 'node:querystring';
-import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT } from 'jose';
 
 // The Fastify that @nestjs/platform-fastify uses, so that both run the same HTTP layer.
 const require = createRequire(import.meta.url);
@@ -36,6 +40,17 @@ const users = new Map();
 for (const user of config.users ?? []) {
   users.set(user.username, { subject: randomUUID(), hash: await argon2Hash(user.password) });
 }
+
+const assertionKeys = new Map();
+for (const { issuer, jwk } of config.assertionIssuers ?? []) {
+  assertionKeys.set(issuer, await importJWK(jwk, 'ES256'));
+}
+/** Used assertion ids (issuer + jti) and when they expire. */
+const usedJtis = new Map();
+setInterval(() => {
+  const now = Date.now() / 1000;
+  for (const [jti, expires] of usedJtis) if (expires < now) usedJtis.delete(jti);
+}, 10_000).unref();
 
 const { privateKey, publicKey } = await generateKeyPair('ES256');
 const kid = randomBytes(8).toString('hex');
@@ -85,6 +100,28 @@ async function accessToken(client, subject) {
   return { access_token: token, token_type: 'Bearer', expires_in: 3600, scope: client.scope };
 }
 
+async function assertedSubject(assertion) {
+  let payload;
+  try {
+    const [, body] = assertion.split('.');
+    const issuer = JSON.parse(Buffer.from(body ?? '', 'base64url').toString()).iss;
+    const key = assertionKeys.get(issuer);
+    if (key === undefined) throw new Error('untrusted issuer');
+    ({ payload } = await jwtVerify(assertion, key, {
+      issuer,
+      audience: config.issuer,
+      algorithms: ['ES256'],
+      requiredClaims: ['exp', 'jti', 'sub'],
+    }));
+  } catch {
+    throw new OAuthFailure(400, 'invalid_grant');
+  }
+  const used = `${payload.iss} ${payload.jti}`;
+  if (usedJtis.has(used)) throw new OAuthFailure(400, 'invalid_grant');
+  usedJtis.set(used, payload.exp);
+  return payload.sub;
+}
+
 app.post('/token', async (request, reply) => {
   try {
     const client = authenticate(request);
@@ -97,6 +134,9 @@ app.post('/token', async (request, reply) => {
         throw new OAuthFailure(400, 'invalid_grant');
       }
       return await accessToken(client, user.subject);
+    }
+    if (params.grant_type === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+      return await accessToken(client, await assertedSubject(String(params.assertion)));
     }
     throw new OAuthFailure(400, 'unsupported_grant_type');
   } catch (error) {

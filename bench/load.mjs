@@ -8,6 +8,9 @@
 //     bodies?:  [form bodies]  each used once; the run makes exactly that many requests
 //     rotate?:  { seeds, prefix, field }  each response's `field` becomes the next
 //               request's body (prefix + value): refresh-token chains
+//     assertions?: { privateKeyPem, kid, claims, prefix }  each request's body is
+//               prefix + a fresh ES256 JWT of `claims` with its own jti, iat and exp
+//               (signed here, in the load generator): JWT bearer and private_key_jwt
 //     check:    { kind: 'token' | 'introspection' | 'jwks' | 'discovery', ... } }
 //
 // Every response is counted by status; the first response and every
@@ -16,6 +19,7 @@
 // wrong body) cannot pass as throughput.
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
+import { assertionBodies } from './assertions.mjs';
 
 const SAMPLE_EVERY = 20;
 
@@ -133,6 +137,11 @@ if (spec.bodies !== undefined) {
     if (typeof json[field] === 'string') queue.push(json[field]);
     record(status, body, responses % SAMPLE_EVERY === 1);
   };
+} else if (spec.assertions !== undefined) {
+  // Single-use JWTs (their jti is remembered by the server): a new one for every request.
+  const nextBody = assertionBodies(spec.assertions);
+  request.setupRequest = (req) => ({ ...req, body: nextBody() });
+  request.onResponse = (status, body) => record(status, body, responses++ % SAMPLE_EVERY === 0);
 } else {
   request.onResponse = (status, body) => record(status, body, responses++ % SAMPLE_EVERY === 0);
 }

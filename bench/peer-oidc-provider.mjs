@@ -6,7 +6,8 @@
 //
 // Configuration comes from BENCH_PEER_CONFIG (JSON): { port, issuer, clients }
 // where each client is { client_id, client_secret, grant_types, scope,
-// format: 'jwt' | 'opaque', alg, redirect_uris? }.
+// format: 'jwt' | 'opaque', alg, redirect_uris?, token_endpoint_auth_method?,
+// jwks? } (private_key_jwt clients bring their public keys).
 //
 // Storage: the library's own MemoryAdapter, given an unbounded store. Its
 // default store is an LRU of 1,000 entries, which would evict the pool of
@@ -61,7 +62,8 @@ const provider = new Provider(config.issuer, {
   clients: config.clients.map((client) => ({
     client_id: client.client_id,
     client_secret: client.client_secret,
-    token_endpoint_auth_method: 'client_secret_basic',
+    token_endpoint_auth_method: client.token_endpoint_auth_method ?? 'client_secret_basic',
+    ...(client.jwks === undefined ? {} : { jwks: client.jwks }),
     grant_types: client.grant_types,
     response_types: client.grant_types.includes('authorization_code') ? ['code'] : [],
     redirect_uris: client.redirect_uris ?? [],

@@ -31,6 +31,7 @@ import {
   stopAll,
   waitForHttp,
 } from './processes.mjs';
+import { assertionBodies, assertionKey } from './assertions.mjs';
 import { countGrants, fillGrants, siblingPostgresDatabase } from './filler.mjs';
 import { markdownTable, summarize } from './report.mjs';
 import { UserAgent } from './user-agent.mjs';
@@ -58,6 +59,8 @@ const settings = {
 };
 
 const REDIRECT_URI = 'https://rp.example.test/cb';
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const RESOURCE = 'urn:bench:api';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const formEncode = (value) => new URLSearchParams({ v: value }).toString().slice(2);
@@ -206,7 +209,7 @@ async function startPeer(work, clients) {
   };
 }
 
-async function startCeiling(work, clients, users) {
+async function startCeiling(work, clients, users, assertion) {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const child = startServer('the ceiling', [path.join(here, 'ceiling-server.mjs')], {
@@ -216,7 +219,13 @@ async function startCeiling(work, clients, users) {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       NODE_ENV: 'production',
-      BENCH_CEILING_CONFIG: JSON.stringify({ port, issuer, clients, users }),
+      BENCH_CEILING_CONFIG: JSON.stringify({
+        port,
+        issuer,
+        clients,
+        users,
+        assertionIssuers: [{ issuer: assertion.issuer, jwk: assertion.publicJwk }],
+      }),
     },
   });
   await waitForHttp(`${issuer}/jwks`);
@@ -267,7 +276,7 @@ function codeRedemption(server, agent, client, scope, extra) {
 }
 
 async function buildScenarios(ours, peer, ceiling, secrets, work) {
-  const { oursClients, peerClients, ceilingClients, user } = secrets;
+  const { oursClients, peerClients, ceilingClients, user, assertion } = secrets;
   const cc = form({ grant_type: 'client_credentials', scope: 'api' });
   const post = (server, pathname, credentials, body) => ({
     method: 'POST',
@@ -354,6 +363,19 @@ async function buildScenarios(ours, peer, ceiling, secrets, work) {
     password: user.password,
     scope: 'api',
   });
+  // A fresh assertion in every request's body (bench/assertions.mjs), made by the load generator.
+  const withAssertions = (server, credentials, claims, prefix, check) =>
+    target(server, post(server, server.paths.token, credentials, undefined), check, {
+      assertions: { privateKeyPem: assertion.privateKeyPem, kid: assertion.kid, claims, prefix },
+    });
+  const jwtBearer = (server, client) =>
+    withAssertions(
+      server,
+      basic(client.id, client.secret),
+      { iss: assertion.issuer, sub: 'bench-subject', aud: server.issuer },
+      `${form({ grant_type: JWT_BEARER, scope: 'api' })}&assertion=`,
+      { kind: 'token', clientId: client.id, jwtAlg: 'ES256' },
+    );
   // A raw rate measured in a peer's slot (bench/primitives.mjs), not a server.
   const primitive = (kind) => ({ server: { label: kind }, primitive: kind });
 
@@ -500,6 +522,22 @@ async function buildScenarios(ours, peer, ceiling, secrets, work) {
       }),
     },
     {
+      name: 'jwt-bearer',
+      title: 'JWT bearer grant (RFC 7523)',
+      does: 'POST /token, grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer, client_secret_basic, with a new ES256 assertion of a trusted issuer in every request (its jti is used up: ours stores it); JWT ES256 access token. oidc-provider has no JWT bearer grant: its peer is the nearest work it does, client_credentials with private_key_jwt (a new ES256 client assertion in every request, its jti remembered in memory); the ceiling does the grant itself (jose jwtVerify, the jti in a Map, SignJWT)',
+      targets: async () => ({
+        ours: jwtBearer(ours, oursClients.jwtBearer),
+        'oidc-provider': withAssertions(
+          peer,
+          {},
+          { iss: peerClients.pkjwt.id, sub: peerClients.pkjwt.id, aud: peer.issuer },
+          `${form({ grant_type: 'client_credentials', scope: 'api', client_id: peerClients.pkjwt.id, client_assertion_type: CLIENT_ASSERTION_TYPE })}&client_assertion=`,
+          { kind: 'token', clientId: peerClients.pkjwt.id, jwtAlg: 'ES256' },
+        ),
+        ceiling: jwtBearer(ceiling, ceilingClients.cc),
+      }),
+    },
+    {
       name: 'mixed',
       title: 'client_credentials ES256 while the password grant runs (same instance)',
       does: 'the cc-es256 request, measured while 10 more connections send password grants (argon2id) to the same instance; the peer is the same request with nothing beside it',
@@ -591,6 +629,13 @@ async function registerClients(ours) {
     return { id: created.client_id, secret: created.client_secret };
   };
   const cc = { grant_types: ['client_credentials'] };
+  // Assertions for the JWT bearer grant (ours, the ceiling) and private_key_jwt (the peer).
+  const assertion = { ...assertionKey(), issuer: 'https://assertions.bench.test' };
+  await ours.adminPost('/admin/trusted-issuers', {
+    issuer: assertion.issuer,
+    jwks: { keys: [assertion.publicJwk] },
+    allowed_scopes: ['api'],
+  });
   const interactive = { redirect_uris: [REDIRECT_URI], require_consent: false };
   const oursClients = {
     ccEs256: await register('cc-es256', { ...cc, access_token_signed_response_alg: 'ES256' }),
@@ -607,6 +652,10 @@ async function registerClients(ours) {
       grant_types: ['authorization_code'],
       scope: 'openid api',
       id_token_signed_response_alg: 'ES256',
+    }),
+    jwtBearer: await register('jwt-bearer', {
+      grant_types: [JWT_BEARER],
+      access_token_signed_response_alg: 'ES256',
     }),
   };
   const peerClient = (id, grantTypes, format, alg, scope = 'api') => ({
@@ -625,6 +674,11 @@ async function registerClients(ours) {
     peerClient('rs', ['client_credentials'], 'opaque'),
     peerClient('rt', ['authorization_code', 'refresh_token'], 'jwt', 'ES256'),
     peerClient('code', ['authorization_code'], 'jwt', 'ES256', 'openid api'),
+    {
+      ...peerClient('pkjwt', ['client_credentials'], 'jwt', 'ES256'),
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [assertion.publicJwk] },
+    },
   ];
   const byId = (id) => {
     const client = peerConfig.find((entry) => entry.client_id === id);
@@ -637,6 +691,7 @@ async function registerClients(ours) {
     rs: byId('rs'),
     rt: byId('rt'),
     code: byId('code'),
+    pkjwt: byId('pkjwt'),
   };
   const ceilingConfig = [
     { client_id: 'cc', client_secret: random(), scope: 'api' },
@@ -648,7 +703,15 @@ async function registerClients(ours) {
       { id: client.client_id, secret: client.client_secret },
     ]),
   );
-  return { user, oursClients, peerConfig, peerClients, ceilingConfig, ceilingClients };
+  return {
+    user,
+    assertion,
+    oursClients,
+    peerConfig,
+    peerClients,
+    ceilingConfig,
+    ceilingClients,
+  };
 }
 
 // ---------------------------------------------------------------- runs
@@ -681,6 +744,7 @@ async function specFor(work, tgt, seconds, estimate) {
     const { headers, ...rotate } = await tgt.rotate(settings.connections);
     Object.assign(spec, { headers, rotate });
   }
+  if (tgt.assertions) spec.assertions = tgt.assertions;
   const file = path.join(work, `spec-${randomBytes(4).toString('hex')}.json`);
   writeFileSync(file, JSON.stringify(spec));
   return file;
@@ -695,6 +759,7 @@ async function probeRequest(tgt) {
     const { headers, seeds, prefix } = await tgt.rotate(1);
     return { ...tgt.request, headers, body: `${prefix}${encodeURIComponent(seeds[0])}` };
   }
+  if (tgt.assertions) return { ...tgt.request, body: assertionBodies(tgt.assertions)() };
   return tgt.request;
 }
 
@@ -841,7 +906,7 @@ async function main() {
     const secrets = await registerClients(ours);
     const [peer, ceiling] = await Promise.all([
       startPeer(work, secrets.peerConfig),
-      startCeiling(work, secrets.ceilingConfig, [secrets.user]),
+      startCeiling(work, secrets.ceilingConfig, [secrets.user], secrets.assertion),
     ]);
     console.log(
       `servers: ours ${ours.url} (${settings.database}), oidc-provider ${peer.url}, ceiling ${ceiling.url}; ` +
