@@ -17,6 +17,7 @@ import { ASSERTION_CLOCK_SKEW, assertionTimeProblem } from './assertion-times.js
 import { InvalidAssertionError } from './invalid-assertion.error.js';
 import { ASYMMETRIC_JWS_ALGORITHMS } from './jws-algorithms.js';
 import { JwksResolver } from './jwks-resolver.js';
+import { verifyJwtOnPool } from './pooled-jwt-verification.js';
 import type { TrustedIssuerEntity } from './trusted-issuer.entity.js';
 import { TrustedIssuersService } from './trusted-issuers.service.js';
 
@@ -150,11 +151,11 @@ export class JwtAssertionVerifier {
     };
     let claims: JWTPayload;
     try {
-      const result =
+      // Published keys: the signature on the signing pool; a secret (client_secret_jwt): jose.
+      claims =
         typeof check.keys === 'function'
-          ? await jwtVerify(token, check.keys, options)
-          : await jwtVerify(token, check.keys, options);
-      claims = result.payload;
+          ? await verifyJwtOnPool(token, check.keys, options)
+          : (await jwtVerify(token, check.keys, options)).payload;
     } catch (error) {
       throw refusalOf(error, check.issuer);
     }
@@ -226,7 +227,7 @@ function isIdentifier(value: unknown): value is string {
 }
 
 /** A jose refusal (or a failed key fetch) as the public reason; anything else as it is. */
-function refusalOf(error: unknown, issuer: string): unknown {
+export function refusalOf(error: unknown, issuer: string): unknown {
   const detail = `iss ${issuer}: ${error instanceof Error ? error.message : String(error)}`;
   const refuse = (reason: string) => new InvalidAssertionError(reason, detail);
   if (error instanceof joseErrors.JOSEAlgNotAllowed) {
