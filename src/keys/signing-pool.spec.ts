@@ -1,4 +1,4 @@
-import { constants, generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
+import { constants, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
 import { SigningPool } from './signing-pool.js';
 
 const ES256 = { digest: 'sha256', options: { dsaEncoding: 'ieee-p1363' } } as const;
@@ -137,6 +137,20 @@ describe('SigningPool', () => {
     const signature = await pool.sign('lone', rsa.privateKey, PS256);
     expect(signs('lone', signature, rsa.publicKey, PS256)).toBe(true);
     expect(pool.batchesSentToWorkers).toBe(1);
+  });
+
+  it('when a turn asks for one check with a dearer or unusual key (P-384, an RSA exponent other than 65537) then a worker does it', async () => {
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
+    const ES384 = { digest: 'sha384', options: { dsaEncoding: 'ieee-p1363' } } as const;
+    const signature = sign('sha384', Buffer.from('lone'), {
+      key: p384.privateKey,
+      dsaEncoding: 'ieee-p1363',
+    }).toString('base64url');
+    await expect(pool.verify('lone', signature, p384.publicKey, ES384)).resolves.toBe(true);
+    expect(pool.batchesSentToWorkers).toBe(1);
+    const odd = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 });
+    await expect(pool.verify('lone', 'AAAA', odd.publicKey, PS256)).resolves.toBe(false);
+    expect(pool.batchesSentToWorkers).toBe(2);
   });
 
   it('when a turn asks for one ES256 signature while a worker has work in flight then it goes to the workers too', async () => {

@@ -122,10 +122,9 @@ export class SigningPool {
    * keep the event loop waiting ~1.8 ms.
    *
    * A turn's lone job, while no worker has work and the event loop has
-   * time to spare, is done right here instead, unless it is an RSA
-   * signature (~0.3 ms or more): waking an idle worker costs the event
-   * loop more than an ES256 signature or a verification, and the answer
-   * comes later. Measured on 2 cores beside two busy hashing threads, a
+   * time to spare, is done right here instead when it is cheap (isCheap):
+   * waking an idle worker costs the event loop more than an ES256
+   * signature or verification, and the answer comes later. Measured on 2 cores beside two busy hashing threads, a
    * lone ES256 signature took 176 µs here against 732 µs through a worker;
    * password grants, one signature per turn, cost 18.3 to 18.7 ms of CPU
    * each against 19.9 to 20.1 ms. Under a full load the event loop is the
@@ -209,9 +208,24 @@ function eventLoopIsQuiet(): boolean {
   return sharedLoad.utilization < QUIET_EVENT_LOOP;
 }
 
-/** Whether the job costs less than handing it to an idle worker: all but RSA signatures. */
+/**
+ * Whether the job costs the event loop less than handing it to an idle
+ * worker: a P-256 or Ed25519 signature or verification (~30-80 µs), or
+ * checking a signature with an RSA key of at most 4096 bits and the usual
+ * public exponent. Anything dearer goes to the workers, as the keys of
+ * assertions are published by other parties: a P-521 check, or one with a
+ * huge RSA exponent, would hold the event loop for milliseconds.
+ */
 function isCheap(job: Job): boolean {
-  return job.signature !== null || !job.key.asymmetricKeyType?.startsWith('rsa');
+  const { asymmetricKeyType: type, asymmetricKeyDetails: details } = job.key;
+  if (type === 'ed25519') return true;
+  if (type === 'ec') return details?.namedCurve === 'prime256v1';
+  return (
+    job.signature !== null &&
+    (type === 'rsa' || type === 'rsa-pss') &&
+    (details?.modulusLength ?? Infinity) <= 4096 &&
+    details?.publicExponent === 65537n
+  );
 }
 
 /** Does the job synchronously; a verification that cannot be done is false, as on the workers. */

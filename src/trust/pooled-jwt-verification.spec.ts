@@ -1,7 +1,9 @@
-import { constants, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { constants, generateKeyPairSync, type KeyObject, sign, type webcrypto } from 'node:crypto';
 import { createLocalJWKSet, type JWK, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { jwsPool } from '../keys/jws-crypto.js';
+import { SigningPool } from '../keys/signing-pool.js';
 import { InvalidAssertionError } from './invalid-assertion.error.js';
+import { ASYMMETRIC_JWS_ALGORITHMS } from './jws-algorithms.js';
 import { refusalOf } from './jwt-assertion.verifier.js';
 import { type PooledJwtVerifyOptions, verifyJwtOnPool } from './pooled-jwt-verification.js';
 
@@ -9,7 +11,17 @@ const ISSUER = 'https://partner.example';
 const AUDIENCE = 'https://id.example/token';
 
 type Alg =
-  'ES256' | 'ES384' | 'ES512' | 'RS256' | 'RS384' | 'PS256' | 'PS512' | 'EdDSA' | 'Ed25519';
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'EdDSA'
+  | 'Ed25519';
 
 /** How node:crypto makes a signature of each algorithm (the JWS encoding). */
 const SIGNERS: Record<Alg, { digest: string | null; options: Record<string, unknown> }> = {
@@ -18,9 +30,14 @@ const SIGNERS: Record<Alg, { digest: string | null; options: Record<string, unkn
   ES512: { digest: 'sha512', options: { dsaEncoding: 'ieee-p1363' } },
   RS256: { digest: 'sha256', options: {} },
   RS384: { digest: 'sha384', options: {} },
+  RS512: { digest: 'sha512', options: {} },
   PS256: {
     digest: 'sha256',
     options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+  },
+  PS384: {
+    digest: 'sha384',
+    options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 48 },
   },
   PS512: {
     digest: 'sha512',
@@ -48,6 +65,20 @@ const joseOptions = (options: PooledJwtVerifyOptions) => ({
   ...options,
   audience: [...options.audience],
   algorithms: [...options.algorithms],
+});
+
+interface Outcome {
+  readonly claims?: unknown;
+  readonly refused?: string;
+  readonly thrown?: string;
+  readonly kind?: string;
+}
+
+/** A pool that does a lone check on the event loop, and one that always uses its workers. */
+const inProcess = new SigningPool(2, () => true);
+const onWorkers = new SigningPool(2, () => false);
+afterAll(async () => {
+  await Promise.all([inProcess.close(), onWorkers.close()]);
 });
 
 describe('verifyJwtOnPool', () => {
@@ -78,7 +109,8 @@ describe('verifyJwtOnPool', () => {
   const options: PooledJwtVerifyOptions = {
     issuer: ISSUER,
     audience: [ISSUER, AUDIENCE],
-    algorithms: ['RS256', 'RS384', 'PS256', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'],
+    // What the service accepts in assertions: every algorithm of this spec.
+    algorithms: ASYMMETRIC_JWS_ALGORITHMS,
     clockTolerance: 60,
   };
   const now = () => Math.floor(Date.now() / 1000);
@@ -92,25 +124,38 @@ describe('verifyJwtOnPool', () => {
     ...extra,
   });
 
-  /** What the service answers for a token: the claims, or the refusal's public reason. */
-  async function outcome(verify: () => Promise<unknown>): Promise<unknown> {
+  /**
+   * What the service answers for a token: the claims, or the refusal's
+   * public reason, with the error's class (and claim) it came from.
+   */
+  async function outcome(verify: () => Promise<unknown>): Promise<Outcome> {
     try {
       return { claims: await verify() };
     } catch (error) {
       const refusal = refusalOf(error, ISSUER);
+      const kind = `${(error as Error).constructor.name} ${(error as { claim?: string }).claim ?? ''}`;
       return refusal instanceof InvalidAssertionError
-        ? { refused: refusal.reason }
-        : { thrown: String(error) };
+        ? { refused: refusal.reason, kind }
+        : { thrown: String(error), kind };
     }
   }
 
-  async function expectAsJose(token: string, verifyOptions = options) {
-    const ours = await outcome(() => verifyJwtOnPool(token, jwks, verifyOptions));
+  /**
+   * The same answer as jose's jwtVerify, on both paths of the pool (the
+   * event loop, a worker); `sameClass` false where only the public reason
+   * is the same (a crit header: jose names it otherwise).
+   */
+  async function expectAsJose(token: string, verifyOptions = options, sameClass = true) {
     const jose = await outcome(
       async () => (await jwtVerify(token, jwks, joseOptions(verifyOptions))).payload,
     );
-    expect(ours).toEqual(jose);
-    return ours as { claims?: unknown; refused?: string };
+    let ours: Outcome = {};
+    for (const pool of [inProcess, onWorkers]) {
+      ours = await outcome(() => verifyJwtOnPool(token, jwks, verifyOptions, pool));
+      if (sameClass) expect(ours).toEqual(jose);
+      else expect({ ...ours, kind: undefined }).toEqual({ ...jose, kind: undefined });
+    }
+    return ours;
   }
 
   const valid: [Alg, KeyObject, string][] = [
@@ -119,7 +164,9 @@ describe('verifyJwtOnPool', () => {
     ['ES512', p521.privateKey, 'p521'],
     ['RS256', rsa.privateKey, 'rsa'],
     ['RS384', rsa.privateKey, 'rsa'],
+    ['RS512', rsa.privateKey, 'rsa'],
     ['PS256', rsa.privateKey, 'rsa'],
+    ['PS384', rsa.privateKey, 'rsa'],
     ['PS512', rsa.privateKey, 'rsa'],
     ['EdDSA', ed.privateKey, 'ed'],
     ['Ed25519', ed.privateKey, 'ed'],
@@ -187,15 +234,6 @@ describe('verifyJwtOnPool', () => {
       [jws(p256.privateKey, 'ES256', { kid: 'p256' }, 'not json'), 'is not a valid signed JWT'],
       [jws(p256.privateKey, 'ES256', { kid: 'p256' }, [claims()]), 'is not a valid signed JWT'],
       [`${encode({ kid: 'p256' })}.${encode(claims())}.AAAA`, 'is not a valid signed JWT'],
-      // A JWS extension this service does not understand; an unencoded payload.
-      [
-        jws(p256.privateKey, 'ES256', { kid: 'p256', crit: ['exp'], exp: 1 }, claims()),
-        'is not a valid signed JWT',
-      ],
-      [
-        jws(p256.privateKey, 'ES256', { kid: 'p256', crit: ['b64'], b64: false }, claims()),
-        'is not a valid signed JWT',
-      ],
     ];
     for (const [token, reason, verifyOptions = options] of cases) {
       expect({ token, refused: (await expectAsJose(token, verifyOptions)).refused }).toEqual({
@@ -203,6 +241,122 @@ describe('verifyJwtOnPool', () => {
         refused: reason,
       });
     }
+  });
+
+  it('when the header has a crit (a JWS extension) then it is refused as by jose, which names the error otherwise', async () => {
+    for (const token of [
+      jws(p256.privateKey, 'ES256', { kid: 'p256', crit: ['exp'], exp: 1 }, claims()),
+      jws(p256.privateKey, 'ES256', { kid: 'p256', crit: ['b64'], b64: false }, claims()),
+    ]) {
+      expect((await expectAsJose(token, options, false)).refused).toBe('is not a valid signed JWT');
+    }
+  });
+
+  it('when a header or payload has a dangling base64url character then it is refused, as by jose', async () => {
+    const header = encode({ alg: 'ES256', kid: 'p256', x: 123 });
+    expect(header.length % 4).toBe(0);
+    for (const [h, p] of [
+      [`${header}A`, encode(claims())],
+      [header, `${encode(claims())}${encode(claims()).length % 4 === 0 ? 'A' : ''}`],
+    ] as const) {
+      const input = `${h}.${p}`;
+      const signature = sign('sha256', Buffer.from(input), {
+        key: p256.privateKey,
+        dsaEncoding: 'ieee-p1363',
+      }).toString('base64url');
+      const result = await expectAsJose(`${input}.${signature}`);
+      if (h !== header) expect(result.refused).toBe('is not a valid signed JWT');
+    }
+  });
+
+  it('when the signature is empty, DER-encoded or of another scheme then it is refused, as by jose', async () => {
+    const token = jws(p256.privateKey, 'ES256', { kid: 'p256' }, claims());
+    const input = token.slice(0, token.lastIndexOf('.'));
+    const der = sign('sha256', Buffer.from(input), p256.privateKey).toString('base64url');
+    expect((await expectAsJose(`${input}.`)).refused).toBe('has an invalid signature');
+    expect((await expectAsJose(`${input}.${der}`)).refused).toBe('has an invalid signature');
+    // RS256 (PKCS#1 v1.5) bytes under a PS256 header, same key.
+    const rsInput = `${encode({ alg: 'PS256', kid: 'rsa' })}.${encode(claims())}`;
+    const pkcs1 = sign('sha256', Buffer.from(rsInput), rsa.privateKey).toString('base64url');
+    expect((await expectAsJose(`${rsInput}.${pkcs1}`)).refused).toBe('has an invalid signature');
+  });
+
+  it('when HS256 or none is in the allow-list then a token of either is still refused, as by jose', async () => {
+    const withSymmetric = { ...options, algorithms: [...options.algorithms, 'HS256', 'none'] };
+    const hs = `${encode({ alg: 'HS256', kid: 'p256' })}.${encode(claims())}.AAAA`;
+    const none = `${encode({ alg: 'none' })}.${encode(claims())}.`;
+    for (const token of [hs, none]) {
+      expect((await expectAsJose(token, withSymmetric)).claims).toBeUndefined();
+    }
+  });
+
+  it('when a key set hands over a key of the wrong kind then nothing is verified with it', async () => {
+    const subtle = globalThis.crypto.subtle;
+    const p384Key = await subtle.importKey(
+      'jwk',
+      p384.publicKey.export({ format: 'jwk' }),
+      { name: 'ECDSA', namedCurve: 'P-384' },
+      false,
+      ['verify'],
+    );
+    const rsaJwk = rsa.publicKey.export({ format: 'jwk' });
+    const pkcs1Key = await subtle.importKey(
+      'jwk',
+      rsaJwk,
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    );
+    const pssKey = await subtle.importKey(
+      'jwk',
+      rsaJwk,
+      { name: 'RSA-PSS', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    );
+    const privateKey = await subtle.importKey(
+      'jwk',
+      p256.privateKey.export({ format: 'jwk' }),
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      false,
+      ['sign'],
+    );
+    const hmacKey = await subtle.importKey(
+      'raw',
+      new Uint8Array(32),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    );
+    const cases: [string, webcrypto.CryptoKey][] = [
+      [jws(p384.privateKey, 'ES256', { kid: 'x' }, claims()), p384Key],
+      [jws(rsa.privateKey, 'PS256', { kid: 'x' }, claims()), pkcs1Key],
+      [jws(rsa.privateKey, 'RS256', { kid: 'x' }, claims()), pssKey],
+      [jws(p256.privateKey, 'ES256', { kid: 'x' }, claims()), privateKey],
+      [jws(p256.privateKey, 'ES256', { kid: 'x' }, claims()), hmacKey],
+    ];
+    for (const [token, key] of cases) {
+      const handsOver: JWTVerifyGetKey = async () => key;
+      await expect(verifyJwtOnPool(token, handsOver, options, inProcess)).rejects.toThrow(
+        TypeError,
+      );
+    }
+  });
+
+  it('when a key set hands over a KeyObject then jose checks the token with that very key', async () => {
+    let calls = 0;
+    const handsOver: JWTVerifyGetKey = async () => {
+      calls += 1;
+      return p256.publicKey;
+    };
+    const token = jws(p256.privateKey, 'ES256', { kid: 'p256' }, claims());
+    await expect(verifyJwtOnPool(token, handsOver, options)).resolves.toMatchObject({
+      sub: 'alice',
+    });
+    const forged = jws(otherP256.privateKey, 'ES256', { kid: 'p256' }, claims());
+    await expect(verifyJwtOnPool(forged, handsOver, options)).rejects.toBeInstanceOf(Error);
+    // One key lookup per token: jose is given the key, not the set.
+    expect(calls).toBe(2);
   });
 
   it('when the key is an RSA key of fewer than 2048 bits then it is refused, as by jose', async () => {
@@ -265,13 +419,14 @@ describe('verifyJwtOnPool', () => {
 
   it("when the signature's base64url is not canonical then it is refused (jose would accept it)", async () => {
     const token = jws(p256.privateKey, 'ES256', { kid: 'p256' }, claims());
-    // 64 bytes in 86 characters: the last one carries 2 spare bits, set here.
+    // 64 bytes in 86 characters: the last one carries 4 spare bits; one is set here.
     const last = token.at(-1)!;
     const spare = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const altered = `${token.slice(0, -1)}${spare[spare.indexOf(last) ^ 1]}`;
     await expect(jwtVerify(altered, jwks, joseOptions(options))).resolves.toBeDefined();
     expect(await outcome(() => verifyJwtOnPool(altered, jwks, options))).toEqual({
       refused: 'is not a valid signed JWT',
+      kind: 'JWSInvalid ',
     });
   });
 

@@ -7,7 +7,7 @@ import {
   type JWTVerifyOptions,
 } from 'jose';
 import { jwsPool } from '../keys/jws-crypto.js';
-import type { SigningMethod } from '../keys/signing-pool.js';
+import type { SigningMethod, SigningPool } from '../keys/signing-pool.js';
 
 /** What each asymmetric JWS algorithm (RFC 7518 §3, RFC 8037, RFC 9864) needs of its key and of node:crypto. */
 interface AlgorithmSpec {
@@ -42,7 +42,7 @@ const ed25519: AlgorithmSpec = {
   fits: (algorithm) => algorithm.name === 'Ed25519',
 };
 
-const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
+const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = Object.assign(Object.create(null), {
   RS256: rsa('RSASSA-PKCS1-v1_5', 256),
   RS384: rsa('RSASSA-PKCS1-v1_5', 384),
   RS512: rsa('RSASSA-PKCS1-v1_5', 512),
@@ -54,7 +54,7 @@ const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
   ES512: ecdsa('P-521', 512),
   EdDSA: ed25519,
   Ed25519: ed25519,
-};
+});
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 /** Refuses bytes that are not UTF-8 instead of replacing them. */
@@ -88,13 +88,14 @@ export async function verifyJwtOnPool(
   token: string,
   keys: JWTVerifyGetKey,
   options: PooledJwtVerifyOptions,
+  pool: SigningPool = jwsPool,
 ): Promise<JWTPayload> {
   const parts = token.split('.');
   if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) {
     throw new joseErrors.JWSInvalid('Invalid Compact JWS');
   }
   const [encodedHeader, encodedPayload, signature] = parts as [string, string, string];
-  const header = jsonObject(encodedHeader);
+  const header = decodable(encodedHeader) ? jsonObject(encodedHeader) : undefined;
   if (header === undefined) throw new joseErrors.JWSInvalid('JWS Protected Header is invalid');
   if ('crit' in header || 'b64' in header) {
     throw new joseErrors.JWSInvalid('no JWS extension (crit, b64) is understood');
@@ -116,20 +117,21 @@ export async function verifyJwtOnPool(
       signature,
     },
   );
-  if (!isCryptoKey(key)) return (await jwtVerify(token, keys, joseOptions(options))).payload;
-  if (key.type !== 'public' || !key.usages.includes('verify') || !spec.fits(key.algorithm)) {
-    throw new TypeError(`the key found is not a public ${alg} verification key`);
-  }
   // Node's base64url decoder skips a dangling character; a signature must be canonical.
   if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) {
     throw new joseErrors.JWSInvalid('the signature is not canonical base64url');
   }
+  // Not a key of jose's sets (which give WebCrypto keys): jose checks it, the key found passed as is.
+  if (!isCryptoKey(key)) return (await jwtVerify(token, key, joseOptions(options))).payload;
+  if (key.type !== 'public' || !key.usages.includes('verify') || !spec.fits(key.algorithm)) {
+    throw new TypeError(`the key found is not a public ${alg} verification key`);
+  }
   const keyObject = keyObjects.get(key) ?? keyObjects.set(key, KeyObject.from(key)).get(key)!;
   const input = `${encodedHeader}.${encodedPayload}`;
-  if (!(await jwsPool.verify(input, signature, keyObject, spec.method))) {
+  if (!(await pool.verify(input, signature, keyObject, spec.method))) {
     throw new joseErrors.JWSSignatureVerificationFailed();
   }
-  const claims = jsonObject(encodedPayload);
+  const claims = decodable(encodedPayload) ? jsonObject(encodedPayload) : undefined;
   if (claims === undefined) {
     throw new joseErrors.JWTInvalid('JWT Claims Set must be a top-level JSON object');
   }
@@ -190,6 +192,14 @@ function joseOptions(options: PooledJwtVerifyOptions): JWTVerifyOptions {
 function isCryptoKey(key: unknown): key is webcrypto.CryptoKey {
   // A global in Node 20 (node:crypto's webcrypto.CryptoKey is not).
   return key instanceof CryptoKey;
+}
+
+/**
+ * Whether base64url text decodes whole: Node's decoder drops a dangling
+ * character (a length of 4n + 1) where jose's (atob) refuses the part.
+ */
+function decodable(encoded: string): boolean {
+  return encoded.length % 4 !== 1;
 }
 
 function jsonObject(encoded: string): Record<string, unknown> | undefined {
