@@ -116,6 +116,9 @@ async function assertedSubject(assertion) {
   } catch {
     throw new OAuthFailure(400, 'invalid_grant');
   }
+  if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string') {
+    throw new OAuthFailure(400, 'invalid_grant');
+  }
   const used = `${payload.iss} ${payload.jti}`;
   if (usedJtis.has(used)) throw new OAuthFailure(400, 'invalid_grant');
   usedJtis.set(used, payload.exp);
