@@ -124,11 +124,12 @@ export class SigningPool {
    * A turn's lone job, while no worker has work and the event loop has
    * time to spare, is done right here instead when it is cheap (isCheap):
    * waking an idle worker costs the event loop more than an ES256
-   * signature or verification, and the answer comes later. Measured on 2 cores beside two busy hashing threads, a
-   * lone ES256 signature took 176 µs here against 732 µs through a worker;
-   * password grants, one signature per turn, cost 18.3 to 18.7 ms of CPU
-   * each against 19.9 to 20.1 ms. Under a full load the event loop is the
-   * scarce core, and lone jobs go to the workers as before.
+   * signature or verification, and the answer comes later. Measured on 2
+   * cores beside two busy hashing threads, a lone ES256 signature took
+   * 176 µs here against 732 µs through a worker; password grants, one
+   * signature per turn, cost 18.3 to 18.7 ms of CPU each against 19.9 to
+   * 20.1 ms. Under a full load the event loop is the scarce core, and lone
+   * jobs go to the workers as before.
    */
   private flush(batch: Job[]): void {
     if (batch.length === 1 && this.workers.idle && isCheap(batch[0]!) && this.quiet()) {
