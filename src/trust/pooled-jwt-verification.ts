@@ -7,6 +7,7 @@ import {
   type JWTVerifyOptions,
 } from 'jose';
 import { jwsPool } from '../keys/jws-crypto.js';
+import { decodeJoseObject, isCanonicalBase64url } from '../keys/jws-verifier.js';
 import type { SigningMethod, SigningPool } from '../keys/signing-pool.js';
 
 /** What each asymmetric JWS algorithm (RFC 7518 §3, RFC 8037, RFC 9864) needs of its key and of node:crypto. */
@@ -57,8 +58,6 @@ const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = Object.assign(Object
 });
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
-/** Refuses bytes that are not UTF-8 instead of replacing them. */
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The node:crypto twin of each WebCrypto key, made once. */
 const keyObjects = new WeakMap<webcrypto.CryptoKey, KeyObject>();
@@ -95,7 +94,7 @@ export async function verifyJwtOnPool(
     throw new joseErrors.JWSInvalid('Invalid Compact JWS');
   }
   const [encodedHeader, encodedPayload, signature] = parts as [string, string, string];
-  const header = decodable(encodedHeader) ? jsonObject(encodedHeader) : undefined;
+  const header = decodeJoseObject(encodedHeader);
   if (header === undefined) throw new joseErrors.JWSInvalid('JWS Protected Header is invalid');
   if ('crit' in header || 'b64' in header) {
     throw new joseErrors.JWSInvalid('no JWS extension (crit, b64) is understood');
@@ -117,8 +116,7 @@ export async function verifyJwtOnPool(
       signature,
     },
   );
-  // Node's base64url decoder skips a dangling character; a signature must be canonical.
-  if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) {
+  if (!isCanonicalBase64url(signature)) {
     throw new joseErrors.JWSInvalid('the signature is not canonical base64url');
   }
   // Not a key of jose's sets (which give WebCrypto keys): jose checks it, the key found passed as is.
@@ -131,7 +129,7 @@ export async function verifyJwtOnPool(
   if (!(await pool.verify(input, signature, keyObject, spec.method))) {
     throw new joseErrors.JWSSignatureVerificationFailed();
   }
-  const claims = decodable(encodedPayload) ? jsonObject(encodedPayload) : undefined;
+  const claims = decodeJoseObject(encodedPayload);
   if (claims === undefined) {
     throw new joseErrors.JWTInvalid('JWT Claims Set must be a top-level JSON object');
   }
@@ -192,23 +190,4 @@ function joseOptions(options: PooledJwtVerifyOptions): JWTVerifyOptions {
 function isCryptoKey(key: unknown): key is webcrypto.CryptoKey {
   // A global in Node 20 (node:crypto's webcrypto.CryptoKey is not).
   return key instanceof CryptoKey;
-}
-
-/**
- * Whether base64url text decodes whole: Node's decoder drops a dangling
- * character (a length of 4n + 1) where jose's (atob) refuses the part.
- */
-function decodable(encoded: string): boolean {
-  return encoded.length % 4 !== 1;
-}
-
-function jsonObject(encoded: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(UTF8.decode(Buffer.from(encoded, 'base64url')));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
