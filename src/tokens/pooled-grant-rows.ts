@@ -2,6 +2,7 @@ import type { Pool, QueryResultRow } from 'pg';
 import { PerTurnBatch } from '../common/runtime/per-turn-batch.js';
 import { isDatabaseUnavailable } from '../database/database-unavailable.js';
 import { isDeadlock } from '../database/deadlock.js';
+import { queryOnPool } from '../database/pooled-query.js';
 import {
   deleteStatement,
   GRANT_COLUMNS,
@@ -117,7 +118,9 @@ interface PendingConsume extends RowConsume {
  * way, one statement per turn. The driver's errors reach the callers as
  * they are (isUniqueViolation, isDeadlock and isDatabaseUnavailable read
  * them); TypeORM is not in this path, whose query runner cost a pool
- * checkout and a result wrapping per statement.
+ * checkout and a result wrapping per statement. Statements go through
+ * queryOnPool, so a clash or another refused statement hands its
+ * connection back to the pool rather than closing it.
  */
 export class PooledGrantRows implements GrantRows {
   private readonly inserts = new PerTurnBatch<PendingInsert>((batch) => this.flush(batch));
@@ -147,7 +150,9 @@ export class PooledGrantRows implements GrantRows {
   deleteMatching(match: GrantMatch): Promise<number> {
     // Revocations: rare, and of varying shape, so not named.
     const { sql: text, values } = deleteStatement(match, (index) => `$${index + 1}`);
-    return retriedOnDeadlock(async () => (await this.pool.query(text, values)).rowCount ?? 0);
+    return retriedOnDeadlock(
+      async () => (await queryOnPool(this.pool, { text, values })).rowCount ?? 0,
+    );
   }
 
   takeFamily(familyId: string): Promise<RawGrantRow[]> {
@@ -160,7 +165,7 @@ export class PooledGrantRows implements GrantRows {
     [name, text]: readonly [string, string],
     values: unknown[],
   ) {
-    return this.pool.query<R>({ name, text, values });
+    return queryOnPool<R>(this.pool, { name, text, values });
   }
 
   /** The lookups of one turn in one statement; each caller gets its own row. */

@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { driverHandle } from '../../../src/database/driver-handles.js';
 import { isUniqueViolation } from '../../../src/database/unique-violation.js';
 import {
   type NewPersistedGrant,
@@ -258,6 +260,42 @@ describe('persisted-grant store: the writes and reads of one turn together', () 
     );
     expect(Number(stored!.consumed_at)).toBe(now);
   });
+
+  it.skipIf(process.env.TEST_DATABASE !== 'postgres')(
+    'when inserts clash with a stored handle on PostgreSQL then each fails with its own unique violation and the pool keeps its connections',
+    async () => {
+      const handle = driverHandle(service.app.get(DataSource));
+      if (handle.kind !== 'postgres') throw new Error('expected the PostgreSQL pool');
+      let removed = 0;
+      const countRemoved = () => removed++;
+      handle.pool.on('remove', countRemoved);
+      try {
+        await store.add(grant('group-clash-pool', 'clash-pool'));
+        // 20 in one turn (one batched INSERT, the clashes then alone), then 5 one at a time.
+        const together = await Promise.allSettled(
+          Array.from({ length: 20 }, () => store.add(grant('group-clash-pool', 'clash-pool'))),
+        );
+        const oneByOne: unknown[] = [];
+        for (let attempt = 0; attempt < 5; attempt++) {
+          oneByOne.push(await store.add(grant('group-clash-pool', 'clash-pool')).catch((e) => e));
+        }
+
+        for (const outcome of together) {
+          expect(outcome.status).toBe('rejected');
+          expect(isUniqueViolation((outcome as PromiseRejectedResult).reason)).toBe(true);
+        }
+        for (const error of oneByOne) expect(isUniqueViolation(error)).toBe(true);
+        // pool.query would have closed the connection of every failed statement.
+        expect(removed).toBe(0);
+        expect(await rowsOf('group-clash-pool')).toBe(1);
+        expect((await store.findByHandle('clash-pool', 'access_token'))?.payload).toEqual({
+          handle: 'clash-pool',
+        });
+      } finally {
+        handle.pool.off('remove', countRemoved);
+      }
+    },
+  );
 
   it.skipIf(process.env.TEST_DATABASE !== 'postgres')(
     'when PostgreSQL ends a family revocation as a deadlock victim then it runs again and every row of the family goes',
