@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { driverHandle } from '../../../src/database/driver-handles.js';
+import { queryOnPool } from '../../../src/database/pooled-query.js';
 import { isUniqueViolation } from '../../../src/database/unique-violation.js';
 import {
   type NewPersistedGrant,
@@ -266,9 +267,12 @@ describe('persisted-grant store: the writes and reads of one turn together', () 
     async () => {
       const handle = driverHandle(service.app.get(DataSource));
       if (handle.kind !== 'postgres') throw new Error('expected the PostgreSQL pool');
-      let removed = 0;
-      const countRemoved = () => removed++;
-      handle.pool.on('remove', countRemoved);
+      // Connections handed back with an error, which pg-pool closes.
+      let releasedWithError = 0;
+      const countRelease = (error: unknown) => {
+        if (error) releasedWithError++;
+      };
+      handle.pool.on('release', countRelease);
       try {
         await store.add(grant('group-clash-pool', 'clash-pool'));
         // 20 in one turn (one batched INSERT, the clashes then alone), then 5 one at a time.
@@ -285,15 +289,82 @@ describe('persisted-grant store: the writes and reads of one turn together', () 
           expect(isUniqueViolation((outcome as PromiseRejectedResult).reason)).toBe(true);
         }
         for (const error of oneByOne) expect(isUniqueViolation(error)).toBe(true);
-        // pool.query would have closed the connection of every failed statement.
-        expect(removed).toBe(0);
+        // pool.query handed back (and pg-pool closed) the connection of every failed statement.
+        expect(releasedWithError).toBe(0);
         expect(await rowsOf('group-clash-pool')).toBe(1);
         expect((await store.findByHandle('clash-pool', 'access_token'))?.payload).toEqual({
           handle: 'clash-pool',
         });
       } finally {
-        handle.pool.off('remove', countRemoved);
+        handle.pool.off('release', countRelease);
       }
+    },
+  );
+
+  it.skipIf(process.env.TEST_DATABASE !== 'postgres')(
+    'when a migration changes the table under prepared statements on PostgreSQL then each connection fails once and is replaced, and lookups work again',
+    async () => {
+      const handle = driverHandle(service.app.get(DataSource));
+      if (handle.kind !== 'postgres') throw new Error('expected the PostgreSQL pool');
+      await store.add(grant('group-migrated', 'migrated'));
+      // Every pooled connection prepares the lookup with the table as it is.
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          await new Promise((wait) => setTimeout(wait, 0));
+          return store.findByHandle('migrated', 'access_token');
+        }),
+      );
+      const connections = handle.pool.totalCount;
+      await service.db.query('ALTER TABLE persisted_grant ADD COLUMN migrated_extra integer');
+      try {
+        const failures: unknown[] = [];
+        let found: unknown;
+        for (let attempt = 0; attempt <= connections && found === undefined; attempt++) {
+          try {
+            found = (await store.findByHandle('migrated', 'access_token'))?.payload;
+          } catch (error) {
+            failures.push(error);
+          }
+        }
+        expect(found).toEqual({ handle: 'migrated' });
+        expect(failures.length).toBeLessThanOrEqual(connections);
+        for (const error of failures) expect((error as { code?: string }).code).toBe('0A000');
+        for (let again = 0; again < 3; again++) {
+          expect((await store.findByHandle('migrated', 'access_token'))?.payload).toEqual({
+            handle: 'migrated',
+          });
+        }
+      } finally {
+        await service.db.query('ALTER TABLE persisted_grant DROP COLUMN migrated_extra');
+      }
+    },
+  );
+
+  it.skipIf(process.env.TEST_DATABASE !== 'postgres')(
+    'when the server ends a connection in the middle of a statement on PostgreSQL then only that statement fails and the pool goes on with a new connection',
+    async () => {
+      const handle = driverHandle(service.app.get(DataSource));
+      if (handle.kind !== 'postgres') throw new Error('expected the PostgreSQL pool');
+      const marker = `terminated-${Date.now()}`;
+      const sleeping = queryOnPool(handle.pool, { text: `SELECT pg_sleep(20) /* ${marker} */` });
+      let terminated = false;
+      for (let attempt = 0; attempt < 300 && !terminated; attempt++) {
+        const [row] = await service.db.query<{ ended: boolean }>(
+          `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
+             WHERE query LIKE $1 AND pid <> pg_backend_pid()`,
+          [`%${marker}%`],
+        );
+        terminated = row?.ended === true;
+        if (!terminated) await new Promise((wait) => setTimeout(wait, 10));
+      }
+      expect(terminated).toBe(true);
+
+      // Rejected, not thrown out of the process as the client's 'error' event.
+      await expect(sleeping).rejects.toThrow();
+      await store.add(grant('group-terminated', 'after-termination'));
+      expect((await store.findByHandle('after-termination', 'access_token'))?.payload).toEqual({
+        handle: 'after-termination',
+      });
     },
   );
 
