@@ -2,7 +2,11 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUTOMATIC_CHECKPOINT_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.js';
+import {
+  AUTOMATIC_CHECKPOINT_PAGES,
+  DEFAULT_CHECKPOINTS,
+  SqliteCheckpointer,
+} from './sqlite-checkpointer.js';
 
 /** A silent logger that keeps what it was told. */
 class KeptLogger {
@@ -54,7 +58,12 @@ describe('SqliteCheckpointer: WAL checkpoints on a thread of their own', () => {
   }
 
   it('when the thread runs then the connection makes no checkpoint, the WAL stays bounded under steady writes, and stopping gives checkpoints back', async () => {
-    const checkpointer = new SqliteCheckpointer(db, path, { intervalMs: 5, restartPages: 300 });
+    const checkpointer = new SqliteCheckpointer(db, path, {
+      ...DEFAULT_CHECKPOINTS,
+      intervalMs: 5,
+      restartPages: 300,
+      idleCheckpoints: 10_000,
+    });
     await checkpointer.start();
     expect(checkpointer.running).toBe(true);
     expect(autocheckpoint()).toBe(0);
@@ -78,7 +87,7 @@ describe('SqliteCheckpointer: WAL checkpoints on a thread of their own', () => {
     const checkpointer = new SqliteCheckpointer(
       db,
       path,
-      { intervalMs: 2, restartPages: 50 },
+      { ...DEFAULT_CHECKPOINTS, intervalMs: 2, restartPages: 50, idleCheckpoints: 10_000 },
       logger as never,
     );
     await checkpointer.start();
@@ -106,12 +115,40 @@ describe('SqliteCheckpointer: WAL checkpoints on a thread of their own', () => {
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
   }, 60_000);
 
+  it('when nothing is written for a while then the thread ends and the writes checkpoint again, and a write brings the thread back', async () => {
+    const checkpointer = new SqliteCheckpointer(db, path, {
+      intervalMs: 5,
+      restartPages: 300,
+      idleCheckpoints: 5,
+      wakePollMs: 20,
+    });
+    const until = async (condition: () => boolean) => {
+      const started = Date.now();
+      while (!condition() && Date.now() - started < 10_000) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    await checkpointer.start();
+    expect(checkpointer.running).toBe(true);
+
+    await until(() => !checkpointer.running);
+    expect(checkpointer.running).toBe(false);
+    expect(autocheckpoint()).toBe(AUTOMATIC_CHECKPOINT_PAGES);
+
+    await write(100, 10, () => undefined);
+    await until(() => checkpointer.running);
+    expect(checkpointer.running).toBe(true);
+    expect(autocheckpoint()).toBe(0);
+    await checkpointer.stop();
+    expect(autocheckpoint()).toBe(AUTOMATIC_CHECKPOINT_PAGES);
+  }, 30_000);
+
   it('when the thread cannot open the database then start resolves, the connection keeps its automatic checkpoints, and a warning says so', async () => {
     const logger = new KeptLogger();
     const checkpointer = new SqliteCheckpointer(
       db,
       join(directory, 'missing', 'nowhere.sqlite'),
-      { intervalMs: 5, restartPages: 300 },
+      { ...DEFAULT_CHECKPOINTS, intervalMs: 5, restartPages: 300, idleCheckpoints: 10_000 },
       logger as never,
     );
     await checkpointer.start();

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { SQLITE_CHECKPOINT_WORKER_SOURCE } from './sqlite-checkpoint-worker.source.js';
@@ -16,11 +17,17 @@ export interface SqliteCheckpointerOptions {
   readonly intervalMs: number;
   /** WAL pages (4 KiB each) past which the event loop starts the WAL afresh. */
   readonly restartPages: number;
+  /** Checkpoints in a row that found nothing new written, after which the thread ends. */
+  readonly idleCheckpoints: number;
+  /** How often, without a thread, the WAL file is looked at for new writes. */
+  readonly wakePollMs: number;
 }
 
 export const DEFAULT_CHECKPOINTS: SqliteCheckpointerOptions = {
   intervalMs: 100,
   restartPages: 8192,
+  idleCheckpoints: 30,
+  wakePollMs: 1000,
 };
 
 /** The parts of the better-sqlite3 connection the checkpointer uses. */
@@ -55,13 +62,21 @@ interface ThreadMessage {
  * instead polled for the write lock that the event loop kept taking, and
  * the WAL grew without bound.)
  *
- * Should the thread fail to start or stop by itself, the connection's
- * automatic checkpoints come back, so the WAL never grows unchecked.
+ * With nothing written for a while the thread ends (rest) and starts again
+ * once the WAL file changes. Should the thread fail to start or stop by
+ * itself, the connection's automatic checkpoints come back, so the WAL
+ * never grows unchecked.
  */
 export class SqliteCheckpointer {
   private thread?: Worker;
   private stopped = false;
   private next?: NodeJS.Timeout;
+  /** Without a thread (nothing was written for a while): the look at the WAL file for writes. */
+  private watch?: NodeJS.Timeout;
+  /** Threads told to end here, whose exit is no failure. */
+  private readonly retired = new WeakSet<Worker>();
+  private lastLog?: number;
+  private unchangedCheckpoints = 0;
   private busyRestarts = 0;
   private restartCount = 0;
   /** The WAL's size at the last RESTART: reported again, nothing was written since. */
@@ -86,6 +101,12 @@ export class SqliteCheckpointer {
 
   /** Resolves once the thread checkpoints, or once it could not start (the automatic checkpoints stay). */
   start(): Promise<void> {
+    return this.launch();
+  }
+
+  private launch(): Promise<void> {
+    this.lastLog = undefined;
+    this.unchangedCheckpoints = 0;
     return new Promise((resolve) => {
       let thread: Worker;
       try {
@@ -116,6 +137,9 @@ export class SqliteCheckpointer {
         }
         if (message.error !== undefined) {
           this.logger.warn(`WAL checkpoint failed: ${message.error}`);
+        } else if (this.nothingWrittenFor(message.log)) {
+          this.rest();
+          return;
         } else if ((message.log ?? 0) >= this.options.restartPages) {
           this.restart(message.log!);
         }
@@ -126,7 +150,9 @@ export class SqliteCheckpointer {
         resolve();
       });
       thread.once('exit', (code) => {
-        this.fallBack(new Error(`the thread exited with code ${code}`));
+        if (!this.retired.has(thread)) {
+          this.fallBack(new Error(`the thread exited with code ${code}`));
+        }
         resolve();
       });
     });
@@ -136,11 +162,13 @@ export class SqliteCheckpointer {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.next);
+    clearInterval(this.watch);
     const thread = this.thread;
     this.thread = undefined;
     this.restoreAutomaticCheckpoints();
     if (thread === undefined) return;
     const exited = new Promise((resolve) => thread.once('exit', resolve));
+    this.retired.add(thread);
     // Held open until it has closed its connection: in the CLI nothing else keeps the process alive.
     thread.ref();
     thread.postMessage('stop');
@@ -148,6 +176,52 @@ export class SqliteCheckpointer {
     overdue.unref();
     await exited;
     clearTimeout(overdue);
+  }
+
+  /** Whether the WAL has not changed for idleCheckpoints checkpoints in a row. */
+  private nothingWrittenFor(log: number | undefined): boolean {
+    if (log === this.lastLog) return ++this.unchangedCheckpoints >= this.options.idleCheckpoints;
+    this.lastLog = log;
+    this.unchangedCheckpoints = 0;
+    return false;
+  }
+
+  /**
+   * Nothing written for a while (a read-only load, a quiet hour): the thread
+   * ends, which gives its memory back (about 8 MiB), the writes checkpoint
+   * themselves again, and a look at the WAL file every wakePollMs starts a
+   * thread again once something is written.
+   */
+  private rest(): void {
+    const thread = this.thread;
+    this.thread = undefined;
+    clearTimeout(this.next);
+    this.restoreAutomaticCheckpoints();
+    if (thread !== undefined) {
+      this.retired.add(thread);
+      thread.postMessage('stop');
+    }
+    void this.walChange().then((seen) => {
+      if (this.stopped) return;
+      this.watch = setInterval(() => {
+        void this.walChange().then((now) => {
+          if (this.stopped || this.thread !== undefined || now === seen) return;
+          clearInterval(this.watch);
+          void this.launch();
+        });
+      }, this.options.wakePollMs);
+      this.watch.unref();
+    });
+  }
+
+  /** The WAL file's modification time and size, as one string ('' when it is not there). */
+  private async walChange(): Promise<string> {
+    try {
+      const { mtimeMs, size } = await stat(`${this.path}-wal`);
+      return `${mtimeMs}:${size}`;
+    } catch {
+      return '';
+    }
   }
 
   /** The thread's next checkpoint, intervalMs after its last answer: never two at once. */
@@ -207,6 +281,7 @@ export class SqliteCheckpointer {
 
   private fallBack(error: unknown): void {
     clearTimeout(this.next);
+    clearInterval(this.watch);
     const wasRunning = this.thread !== undefined;
     this.thread = undefined;
     this.restoreAutomaticCheckpoints();
