@@ -44,9 +44,10 @@ export class RedisConnections {
       maxRetriesPerRequest: 1,
       commandTimeout: COMMAND_TIMEOUT_MS,
     });
-    // SUBSCRIBE waits for a connection (and is repeated by ioredis after each reconnect).
+    // Subscribed by RedisInvalidationBus on every 'ready', not by ioredis (see there).
     this.subscriber = new Redis(url, {
       ...common,
+      autoResubscribe: false,
       enableOfflineQueue: true,
       maxRetriesPerRequest: null,
     });

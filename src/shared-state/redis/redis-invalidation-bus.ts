@@ -15,8 +15,17 @@ interface Message {
 /**
  * Redis pub/sub, one channel per InvalidationChannel under the issuer's
  * prefix. Whenever the subscriber connection becomes ready (at start, and
- * after an outage) every handler hears "anything may have changed", since
- * messages sent while it was not listening are lost.
+ * after an outage) it subscribes to every channel again, and every handler
+ * hears "anything may have changed", since messages sent while it was not
+ * listening are lost.
+ *
+ * SUBSCRIBE goes out only on a ready connection, never ioredis's own
+ * resubscription: ioredis 5 writes a SUBSCRIBE issued while it connects
+ * before its ready check (INFO), which the server then refuses in
+ * subscriber mode, and the connection drops (ioredis#2037). An instance
+ * that started quickly (on a database it had started on before) lost its
+ * connection so, and after the next Redis outage came back subscribed to
+ * nothing: it no longer heard other instances' invalidations.
  */
 export class RedisInvalidationBus extends InvalidationBus {
   private readonly logger = new Logger('SharedState');
@@ -26,8 +35,11 @@ export class RedisInvalidationBus extends InvalidationBus {
   constructor(private readonly redis: RedisConnections) {
     super();
     redis.subscriber.on('message', (channel: string, raw: string) => this.deliver(channel, raw));
-    // (Re)connected: whatever was sent while this instance was not listening is lost.
-    redis.subscriber.on('ready', () => this.deliverToAll());
+    redis.subscriber.on('ready', () => {
+      this.listen([...this.handlers.keys()]);
+      // Whatever was sent while this instance was not listening is lost.
+      this.deliverToAll();
+    });
   }
 
   async publish(channel: InvalidationChannel, key?: string): Promise<void> {
@@ -54,10 +66,16 @@ export class RedisInvalidationBus extends InvalidationBus {
       return;
     }
     this.handlers.set(name, [handler]);
-    // Queued until connected; ioredis subscribes again after every reconnect.
-    this.redis.subscriber.subscribe(name).catch((error: unknown) => {
+    // Otherwise the next 'ready' subscribes to it.
+    if (this.redis.subscriber.status === 'ready') this.listen([name]);
+  }
+
+  private listen(names: string[]): void {
+    if (names.length === 0) return;
+    this.redis.subscriber.subscribe(...names).catch((error: unknown) => {
+      // The connection went away meanwhile: the next 'ready' subscribes again.
       this.logger.warn(
-        `could not subscribe to ${channel}: ${error instanceof Error ? error.message : String(error)}`,
+        `could not subscribe to ${names.join(', ')}: ${error instanceof Error ? error.message : String(error)}`,
       );
     });
   }
