@@ -49,6 +49,8 @@ export default defineConfig({
   test: {
     globals: true,
     root: './',
+    // Names the run, and drops its template databases at the end (test-app.ts).
+    globalSetup: ['test/support/global-setup.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.spec.ts'] } },
       ...e2e('e2e-sqlite', 'sqlite'),

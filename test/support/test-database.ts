@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -19,9 +19,45 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return process.env.TEST_DATABASE === 'postgres' ? createPostgres() : createSqlite();
 }
 
-async function createSqlite(): Promise<TestDatabase> {
+/**
+ * A database of its own holding what `template` holds: the SQLite file copied, or a
+ * PostgreSQL database made with CREATE DATABASE … TEMPLATE. Nothing may write to the
+ * template meanwhile (PostgreSQL refuses while anything is connected to it).
+ */
+export async function copyTestDatabase(template: TestDatabase): Promise<TestDatabase> {
+  return template.kind === 'postgres'
+    ? createPostgres({ template: new URL(template.url).pathname.slice(1) })
+    : createSqlite(template.url.slice('sqlite:'.length));
+}
+
+/**
+ * An empty database to make a template of, which outlives the files of this process: a
+ * SQLite file removed when the process exits, or a PostgreSQL database whose name
+ * starts with templateDatabasePrefix(), which the run drops at its end
+ * (test/support/global-setup.ts).
+ */
+export async function createTemplateDatabase(): Promise<TestDatabase> {
+  if (process.env.TEST_DATABASE === 'postgres') {
+    return createPostgres({ name: `${templateDatabasePrefix()}${randomBytes(6).toString('hex')}` });
+  }
+  const database = await createSqlite();
+  process.once('exit', () => void database.drop());
+  return database;
+}
+
+/** The prefix of the names of the run's template databases on PostgreSQL. */
+export function templateDatabasePrefix(): string {
+  return `identity_template_${process.env.TEST_RUN_ID ?? 'unnamed'}_`;
+}
+
+async function createSqlite(copyOf?: string): Promise<TestDatabase> {
   const directory = mkdtempSync(join(tmpdir(), 'identity-test-'));
   const path = join(directory, 'identity.sqlite');
+  if (copyOf !== undefined) {
+    copyFileSync(copyOf, path);
+    // Closed, the template has no log; should one be left, it holds committed pages.
+    if (existsSync(`${copyOf}-wal`)) copyFileSync(`${copyOf}-wal`, `${path}-wal`);
+  }
   let connection: BetterSqlite3.Database | undefined;
   return {
     kind: 'sqlite',
@@ -38,14 +74,23 @@ async function createSqlite(): Promise<TestDatabase> {
   };
 }
 
-async function createPostgres(): Promise<TestDatabase> {
+async function createPostgres({
+  name = `identity_test_${randomBytes(6).toString('hex')}`,
+  template,
+}: { name?: string; template?: string } = {}): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_DATABASE=postgres needs TEST_DATABASE_URL');
-  const name = `identity_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  try {
+    await whileInUse(() =>
+      admin.query(
+        `CREATE DATABASE ${name}${template === undefined ? '' : ` TEMPLATE ${template}`}`,
+      ),
+    );
+  } finally {
+    await admin.end();
+  }
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
@@ -59,19 +104,28 @@ async function createPostgres(): Promise<TestDatabase> {
       await pool.end();
       const cleanup = new pg.Client({ connectionString: adminUrl });
       await cleanup.connect();
-      // The service's pool may still be closing its connections: wait for them
-      // rather than kill them (a killed connection errors in this process).
-      for (let attempt = 0; attempt < 50; attempt++) {
-        try {
-          await cleanup.query(`DROP DATABASE IF EXISTS ${name}`);
-          break;
-        } catch (error) {
-          // 55006: the database is being accessed by other users.
-          if ((error as { code?: string }).code !== '55006' || attempt === 49) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+      try {
+        await whileInUse(() => cleanup.query(`DROP DATABASE IF EXISTS ${name}`));
+      } finally {
+        await cleanup.end();
       }
-      await cleanup.end();
     },
   };
+}
+
+/**
+ * Runs `statement` until the database it names is no longer in use (55006): a service's
+ * pool may still be closing its connections. Waits for them rather than kill them (a
+ * killed connection errors in this process).
+ */
+async function whileInUse(statement: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await statement();
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55006' || attempt === 49) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }

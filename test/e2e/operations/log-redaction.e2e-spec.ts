@@ -8,6 +8,7 @@ import {
   type RegisteredClient,
   type TestApp,
 } from '../../support/test-app.js';
+import { createTestDatabase } from '../../support/test-database.js';
 import {
   authorizeThrough,
   authorizeUrl,
@@ -46,6 +47,9 @@ describe('logs: structured, with request ids, and without secrets', () => {
     directory = mkdtempSync(join(tmpdir(), 'identity-logs-'));
     logFile = join(directory, 'service.log');
     service = await startTestApp({
+      // An empty database: a copy of the seeded template would have started a service in
+      // this process first, whose logger nestjs-pino would keep as the root.
+      db: await createTestDatabase(),
       env: { LOG_LEVEL: 'trace' },
       logDestination: pino.destination({ dest: logFile, sync: true }),
     });
