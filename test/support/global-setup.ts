@@ -22,7 +22,14 @@ export async function teardown(): Promise<void> {
       'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
       [templateDatabasePrefix()],
     );
-    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${datname}`);
+    const failures: unknown[] = [];
+    for (const { datname } of rows) {
+      // FORCE: a worker that died may have left a connection; the run is over.
+      await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch((error) => {
+        failures.push(error);
+      });
+    }
+    if (failures.length > 0) throw new AggregateError(failures, 'template databases not dropped');
   } finally {
     await client.end();
   }

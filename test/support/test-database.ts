@@ -54,9 +54,9 @@ async function createSqlite(copyOf?: string): Promise<TestDatabase> {
   const directory = mkdtempSync(join(tmpdir(), 'identity-test-'));
   const path = join(directory, 'identity.sqlite');
   if (copyOf !== undefined) {
+    // A closed database has no log: one left means a connection still open, and a torn copy.
+    if (existsSync(`${copyOf}-wal`)) throw new Error(`${copyOf} is still open: its WAL is there`);
     copyFileSync(copyOf, path);
-    // Closed, the template has no log; should one be left, it holds committed pages.
-    if (existsSync(`${copyOf}-wal`)) copyFileSync(`${copyOf}-wal`, `${path}-wal`);
   }
   let connection: BetterSqlite3.Database | undefined;
   return {

@@ -55,6 +55,11 @@ export class RedisConnections {
     this.watch(this.subscriber, 'subscriber');
   }
 
+  /** Whether close() has been called: nothing more is to be sent. */
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all([closeConnection(this.commands), closeConnection(this.subscriber)]);

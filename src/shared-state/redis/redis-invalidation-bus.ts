@@ -36,6 +36,8 @@ export class RedisInvalidationBus extends InvalidationBus {
     super();
     redis.subscriber.on('message', (channel: string, raw: string) => this.deliver(channel, raw));
     redis.subscriber.on('ready', () => {
+      // Shutting down: a SUBSCRIBE would follow the QUIT, and the caches are being let go.
+      if (redis.isClosing) return;
       this.listen([...this.handlers.keys()]);
       // Whatever was sent while this instance was not listening is lost.
       this.deliverToAll();

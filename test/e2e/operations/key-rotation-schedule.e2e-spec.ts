@@ -1,6 +1,7 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { KeysService } from '../../../src/keys/keys.service.js';
 import { startTestApp, type RegisteredClient, type TestApp } from '../../support/test-app.js';
+import { createTestDatabase } from '../../support/test-database.js';
 
 interface KeyRow {
   kid: string;
@@ -44,7 +45,11 @@ describe('scheduled key rotation (KEY_ROTATION_PERIOD)', () => {
   });
 
   it('when the period has passed then the published next key starts signing, and tokens of the retired key stay valid', async () => {
-    const service = await startTestApp({ env: { KEY_ROTATION_PERIOD: '2s' } });
+    // An empty database: a copied one's keys would be overdue at once.
+    const service = await startTestApp({
+      db: await createTestDatabase(),
+      env: { KEY_ROTATION_PERIOD: '2s' },
+    });
     try {
       const client = await service.createClient({ grant_types: ['client_credentials'] });
       const before = await keyRows(service);
