@@ -307,30 +307,33 @@ describe('operations CLI (npm run cli)', () => {
   });
 
   it('when the command or its options are wrong then it exits 2 with the usage, and with no command it prints the usage', async () => {
-    const unknown = await cli(target, ['clients:destroy']);
+    // Independent processes, none of which writes: side by side.
+    const [unknown, badOption, badAlg, noFile, notJson, help] = await Promise.all([
+      cli(target, ['clients:destroy']),
+      cli(target, ['keys:rotate', '--everything']),
+      cli(target, ['keys:rotate', '--alg', 'none']),
+      cli(target, ['config:import']),
+      cli(target, ['config:import', '--file', '-'], '{oops'),
+      cli(target, []),
+    ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "clients:destroy"');
     expect(unknown.stderr).toContain('config:import --file F|-');
 
-    const badOption = await cli(target, ['keys:rotate', '--everything']);
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toContain("Unknown option '--everything'");
 
-    const badAlg = await cli(target, ['keys:rotate', '--alg', 'none']);
     expect(badAlg.code).toBe(2);
     expect(badAlg.stderr).toBe('--alg must be one of ES256, RS256, PS256, EdDSA\n');
 
-    const noFile = await cli(target, ['config:import']);
     expect(noFile).toMatchObject({
       code: 2,
       stderr: '--file is required (a path, or - for stdin)\n',
     });
 
-    const notJson = await cli(target, ['config:import', '--file', '-'], '{oops');
     expect(notJson.code).toBe(2);
     expect(notJson.stderr).toMatch(/^- is not JSON: /);
 
-    const help = await cli(target, []);
     expect(help.code).toBe(0);
     expect(help.stderr).toContain('usage: npm run -s cli -- <command>');
   });
