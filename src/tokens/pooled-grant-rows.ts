@@ -16,11 +16,16 @@ import {
 /** How often a DELETE chosen as a deadlock victim runs before its error is the caller's. */
 const DELETE_ATTEMPTS = 3;
 
+/** The pause before a deadlock victim runs again, times its attempt. */
+const DEADLOCK_PAUSE_MS = 20;
+
 /**
  * A revocation locks several rows, and so does a turn's batched consume, each
  * in its own order: when PostgreSQL ends the DELETE as a deadlock's victim it
- * runs again (the other has then finished), rather than fail the request
- * with the rows still live.
+ * runs again, rather than fail the request with the rows still live. It
+ * pauses first: run at once, it could take a row its victor was about to get
+ * (the victor's request waits in the same queue) and make the same cycle
+ * again, which a slow CI machine did three times in a row.
  */
 async function retriedOnDeadlock<T>(statement: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -28,6 +33,7 @@ async function retriedOnDeadlock<T>(statement: () => Promise<T>): Promise<T> {
       return await statement();
     } catch (error) {
       if (attempt === DELETE_ATTEMPTS || !isDeadlock(error)) throw error;
+      await new Promise((resume) => setTimeout(resume, DEADLOCK_PAUSE_MS * attempt));
     }
   }
 }
