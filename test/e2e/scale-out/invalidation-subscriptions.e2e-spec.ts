@@ -3,7 +3,7 @@ import type { InvalidationChannel } from '../../../src/shared-state/invalidation
 import { RedisConnections } from '../../../src/shared-state/redis/redis-connections.js';
 import { RedisInvalidationBus } from '../../../src/shared-state/redis/redis-invalidation-bus.js';
 import { PrivateRedis, REDIS_SERVER_AVAILABLE } from './redis-server.js';
-import { within } from './scale-out-support.js';
+import { subscribedInvalidationChannels, within } from './scale-out-support.js';
 
 const CHANNELS: InvalidationChannel[] = ['clients', 'keys', 'trusted-issuers'];
 const ISSUER = 'https://issuer.example';
@@ -28,16 +28,7 @@ function instance(url: string) {
 describe.skipIf(!REDIS_SERVER_AVAILABLE)('invalidation bus subscriptions (Redis)', () => {
   let redis: PrivateRedis;
   let probe: Redis;
-  const subscribedChannels = async () =>
-    ((await probe.pubsub('CHANNELS', '*invalidate:*')) as string[])
-      .map((channel) => channel.replace(/^.*invalidate:/, ''))
-      .sort();
-  const allSubscribed = async () => (
-    await within(5_000, async () =>
-      (await subscribedChannels()).length === CHANNELS.length ? true : undefined,
-    ),
-    await subscribedChannels()
-  );
+  const allSubscribed = () => subscribedInvalidationChannels(probe, CHANNELS.length);
 
   beforeAll(async () => {
     redis = await PrivateRedis.start();

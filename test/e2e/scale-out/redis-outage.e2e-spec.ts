@@ -13,7 +13,7 @@ import {
 import { deviceAuthorization, poll } from '../device-flow/device-flow-support.js';
 import { assertionClaims, partyKey, type PartyKey, signAssertion } from '../trust/assertions.js';
 import { PrivateRedis, REDIS_SERVER_AVAILABLE } from './redis-server.js';
-import { within } from './scale-out-support.js';
+import { subscribedInvalidationChannels, within } from './scale-out-support.js';
 
 const PASSWORD = 'correct horse battery staple';
 const REDIRECT_URI = 'https://rp.example.test/cb';
@@ -189,12 +189,11 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('Redis outage', () => {
     // on its own schedule, which may come after the command connection's).
     const probe = new Redis(redis.url);
     try {
-      const channels = async () =>
-        ((await probe.pubsub('CHANNELS', '*invalidate:*')) as string[])
-          .map((channel) => channel.replace(/^.*invalidate:/, ''))
-          .sort();
-      await within(5_000, async () => ((await channels()).length === 3 ? true : undefined));
-      expect(await channels()).toEqual(['clients', 'keys', 'trusted-issuers']);
+      expect(await subscribedInvalidationChannels(probe, 3)).toEqual([
+        'clients',
+        'keys',
+        'trusted-issuers',
+      ]);
     } finally {
       probe.disconnect();
     }
