@@ -8,7 +8,10 @@
 //                     (argon2id verify with @node-rs/argon2's defaults, as the
 //                     service hashes) or urn:ietf:params:oauth:grant-type:jwt-bearer
 //                     (jose jwtVerify of an ES256 assertion of a trusted issuer, its
-//                     jti remembered in a Map until it expires), answered with an
+//                     jti remembered in a Map until it expires) or
+//                     urn:ietf:params:oauth:grant-type:token-exchange (jose jwtVerify
+//                     of an access token of this server as the subject_token, its
+//                     audience and scope checked; impersonation), answered with an
 //                     ES256 RFC 9068 JWT
 //   POST /introspect  client_secret_basic, then jose jwtVerify of an ES256 JWT
 //   GET  /jwks        the public key
@@ -125,6 +128,34 @@ async function assertedSubject(assertion) {
   return payload.sub;
 }
 
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+/** RFC 8693 impersonation: the subject of one of this server's access tokens, for this client. */
+async function exchangedSubject(client, params) {
+  if (params.subject_token_type !== ACCESS_TOKEN_TYPE)
+    throw new OAuthFailure(400, 'invalid_request');
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(String(params.subject_token), publicKey, {
+      issuer: config.issuer,
+      typ: 'at+jwt',
+      algorithms: ['ES256'],
+    }));
+  } catch {
+    throw new OAuthFailure(400, 'invalid_grant');
+  }
+  const audience = [payload.aud].flat();
+  if (!audience.includes(config.issuer) && !audience.includes(client.id)) {
+    throw new OAuthFailure(400, 'invalid_grant');
+  }
+  const held = String(payload.scope ?? '').split(' ');
+  const asked = String(params.scope ?? client.scope).split(' ');
+  if (!asked.every((scope) => held.includes(scope) && client.scope.split(' ').includes(scope))) {
+    throw new OAuthFailure(400, 'invalid_scope');
+  }
+  return payload.sub;
+}
+
 app.post('/token', async (request, reply) => {
   try {
     const client = authenticate(request);
@@ -140,6 +171,10 @@ app.post('/token', async (request, reply) => {
     }
     if (params.grant_type === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
       return await accessToken(client, await assertedSubject(String(params.assertion)));
+    }
+    if (params.grant_type === 'urn:ietf:params:oauth:grant-type:token-exchange') {
+      const token = await accessToken(client, await exchangedSubject(client, params));
+      return { ...token, issued_token_type: ACCESS_TOKEN_TYPE };
     }
     throw new OAuthFailure(400, 'unsupported_grant_type');
   } catch (error) {

@@ -48,11 +48,15 @@ export async function probe(server, request, check) {
           if (payload.client_id !== check.clientId) return `client_id ${payload.client_id}`;
           if (!scopeHas(payload.scope, 'api')) return `scope ${payload.scope}`;
           if (typeof payload.jti !== 'string') return 'no jti';
+          if (check.subject !== undefined && payload.sub !== check.subject)
+            return `sub ${payload.sub}, expected ${check.subject}`;
         } else if (json.access_token.split('.').length === 3 || json.access_token.length < 32) {
           return 'expected a reference (opaque) access token';
         }
         if (check.refresh && typeof json.refresh_token !== 'string') return 'no refresh_token';
         if (!check.refresh && json.refresh_token !== undefined) return 'unexpected refresh_token';
+        if (check.issuedTokenType !== undefined && json.issued_token_type !== check.issuedTokenType)
+          return `issued_token_type ${json.issued_token_type}`;
         if (check.idToken) {
           await jwtVerify(json.id_token, await jwksOf(server), {
             issuer: server.issuer,

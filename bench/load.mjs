@@ -60,6 +60,8 @@ function problemWith(check, body) {
       }
       if (check.refresh && typeof json.refresh_token !== 'string') return 'no refresh_token';
       if (check.idToken && !isJwt(json.id_token)) return 'no id_token';
+      if (check.issuedTokenType !== undefined && json.issued_token_type !== check.issuedTokenType)
+        return `issued_token_type ${json.issued_token_type}`;
       return undefined;
     }
     case 'introspection':

@@ -61,6 +61,8 @@ const settings = {
 const REDIRECT_URI = 'https://rp.example.test/cb';
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const RESOURCE = 'urn:bench:api';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const formEncode = (value) => new URLSearchParams({ v: value }).toString().slice(2);
@@ -376,6 +378,28 @@ async function buildScenarios(ours, peer, ceiling, secrets, work) {
       `${form({ grant_type: JWT_BEARER, scope: 'api' })}&assertion=`,
       { kind: 'token', clientId: client.id, jwtAlg: 'ES256' },
     );
+  // One subject token per server, issued before the scenario, exchanged by every request.
+  const tokenExchange = async (server, client, subjectIssuer) => {
+    const { access_token: subjectToken } = await tokenOf(
+      server,
+      basic(subjectIssuer.id, subjectIssuer.secret),
+      { grant_type: 'client_credentials', scope: 'api' },
+    );
+    const body = form({
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: subjectToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      scope: 'api',
+    });
+    return target(server, post(server, server.paths.token, basic(client.id, client.secret), body), {
+      kind: 'token',
+      clientId: client.id,
+      jwtAlg: 'ES256',
+      issuedTokenType: ACCESS_TOKEN_TYPE,
+      // Impersonation: the new token is the subject token's subject's.
+      subject: JSON.parse(Buffer.from(subjectToken.split('.')[1], 'base64url').toString()).sub,
+    });
+  };
   // A raw rate measured in a peer's slot (bench/primitives.mjs), not a server.
   const primitive = (kind) => ({ server: { label: kind }, primitive: kind });
 
@@ -538,6 +562,15 @@ async function buildScenarios(ours, peer, ceiling, secrets, work) {
       }),
     },
     {
+      name: 'token-exchange',
+      title: 'token exchange (RFC 8693), impersonation',
+      does: 'POST /token, grant_type=urn:ietf:params:oauth:grant-type:token-exchange, client_secret_basic, subject_token an ES256 JWT access token the server issued by client_credentials before the runs (the same one in every request); a new ES256 JWT for its subject. oidc-provider has no token exchange: the peer is the ceiling (jose jwtVerify of the subject token, SignJWT)',
+      targets: async () => ({
+        ours: await tokenExchange(ours, oursClients.exchange, oursClients.ccEs256),
+        ceiling: await tokenExchange(ceiling, ceilingClients.exchange, ceilingClients.cc),
+      }),
+    },
+    {
       name: 'mixed',
       title: 'client_credentials ES256 while the password grant runs (same instance)',
       does: 'the cc-es256 request, measured while 10 more connections send password grants (argon2id) to the same instance; the peer is the same request with nothing beside it',
@@ -657,6 +690,16 @@ async function registerClients(ours) {
       grant_types: [JWT_BEARER],
       access_token_signed_response_alg: 'ES256',
     }),
+    exchange: await register('exchange', {
+      grant_types: [TOKEN_EXCHANGE],
+      access_token_signed_response_alg: 'ES256',
+      token_exchange: {
+        allowed_subject_token_types: [ACCESS_TOKEN_TYPE],
+        allowed_audiences: [],
+        allow_impersonation: true,
+        allow_delegation: false,
+      },
+    }),
   };
   const peerClient = (id, grantTypes, format, alg, scope = 'api') => ({
     client_id: id,
@@ -696,6 +739,7 @@ async function registerClients(ours) {
   const ceilingConfig = [
     { client_id: 'cc', client_secret: random(), scope: 'api' },
     { client_id: 'rs', client_secret: random(), scope: 'api' },
+    { client_id: 'exchange', client_secret: random(), scope: 'api' },
   ];
   const ceilingClients = Object.fromEntries(
     ceilingConfig.map((client) => [
