@@ -1,9 +1,10 @@
 import { hashingConcurrency } from './password-hasher.js';
 
 describe('hashingConcurrency', () => {
-  it('is one per core while the event loop is quiet', () => {
-    expect(hashingConcurrency(2, 0.05)).toBe(2);
-    expect(hashingConcurrency(8, 0.5)).toBe(8);
+  it('is two per core while the event loop is quiet: one running and one waiting on each hashing thread', () => {
+    expect(hashingConcurrency(2, 0.05)).toBe(4);
+    expect(hashingConcurrency(8, 0.5)).toBe(16);
+    expect(hashingConcurrency(1, 0)).toBe(2);
   });
 
   it('leaves a core to the event loop while it is busy, but never stops hashing', () => {

@@ -52,7 +52,7 @@ describe('HashingThreads', () => {
     },
   );
 
-  it('when every thread is busy then a further job runs on libuv pool rather than wait, and every job is answered', async () => {
+  it('when every thread holds a running and a waiting job then a further job runs on libuv pool rather than wait, and every job is answered', async () => {
     const single = new HashingThreads(1);
     try {
       const hash = await single.hash('pw');
@@ -61,10 +61,12 @@ describe('HashingThreads', () => {
         single.verify(hash, 'pw'),
         single.verify(hash, 'no'),
         single.verify(hash, 'pw'),
+        single.verify(hash, 'wrong'),
       ]);
-      expect(verdicts).toEqual([true, false, true]);
-      // The first job took the idle thread; the other two ran beside it on libuv's pool.
-      expect(single.jobsSentToThreads).toBe(2);
+      expect(verdicts).toEqual([true, false, true, false]);
+      // The first two went to the thread (one ran, one waited there); the others ran beside
+      // them on libuv's pool.
+      expect(single.jobsSentToThreads).toBe(3);
       expect(await single.runningThreadIds()).toHaveLength(1);
     } finally {
       await single.close();

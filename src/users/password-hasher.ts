@@ -3,24 +3,27 @@ import { hash } from '@node-rs/argon2';
 import { availableParallelism } from 'node:os';
 import { EventLoopLoad } from '../common/runtime/event-loop-load.js';
 import { HashingGate } from './hashing-gate.js';
-import { HashingThreads } from './hashing-threads.js';
+import { HASHING_QUEUE_DEPTH, HashingThreads } from './hashing-threads.js';
 
 /** Event loop utilization above which other requests are being served, and hashing steps back. */
 const BUSY_EVENT_LOOP = 0.5;
 
 /**
- * How many argon2id computations may run at once. While the event loop is
- * quiet, one per core: password checks alone get the whole machine, and
- * memory stays bounded at 19 MiB a core (with libuv's 4 threads on 2 cores,
- * the password scenario's RSS went past 250 MB, for a few % more password
- * grants, taken from the load generator beside it). While it is busy with
- * other requests, one per core but one (at least one), so that the event
- * loop always finds a core: unbounded, 10 password connections on 2 cores
- * held every pool thread, and client_credentials beside them went from p99
- * 13 ms to 64 ms.
+ * How many argon2id computations may be in flight at once. While the event
+ * loop is quiet, two per core: one running on each hashing thread and one
+ * waiting there to start the moment it is done (HASHING_QUEUE_DEPTH), so
+ * password checks alone get the whole machine, and memory stays bounded at
+ * 19 MiB a core, since only the running one has its memory (with libuv's 4
+ * threads on 2 cores, all running, the password scenario's RSS went past
+ * 250 MB). While it is busy with other requests, one per core but one (at
+ * least one), so that the event loop always finds a core: unbounded, 10
+ * password connections on 2 cores held every pool thread, and
+ * client_credentials beside them went from p99 13 ms to 64 ms.
  */
 export function hashingConcurrency(cores: number, eventLoopUtilization: number): number {
-  return eventLoopUtilization > BUSY_EVENT_LOOP ? Math.max(1, cores - 1) : Math.max(1, cores);
+  return eventLoopUtilization > BUSY_EVENT_LOOP
+    ? Math.max(1, cores - 1)
+    : Math.max(1, cores) * HASHING_QUEUE_DEPTH;
 }
 
 /**
