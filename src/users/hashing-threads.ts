@@ -19,8 +19,9 @@ export const HASHING_THREAD_NICE = 10;
  * it starts as soon as the first is done, without waiting for the event loop
  * to hand it over (on 2 cores the event loop, busy with the answers, left
  * the threads idle between jobs). Only the running job has argon2id's memory.
- * Measured in four alternating rounds of the password benchmark: 133, 153,
- * 155 and 126 grants/s against 133, 138, 144 and 124 with one job a thread.
+ * Measured in six alternating rounds of the password benchmark on 2 cores:
+ * 133, 153, 155, 126, 158 and 153 grants/s against 133, 138, 144, 124, 119
+ * and 131 with one job a thread.
  */
 export const HASHING_QUEUE_DEPTH = 2;
 

@@ -46,16 +46,20 @@ describe('WorkerThreads', () => {
     }
   });
 
-  it('has an idle thread while one is yet to start or has nothing in flight', async () => {
+  it('has a thread with fewer than n in flight while one is yet to start or holds fewer', async () => {
     const { threads, ask } = pool(2);
     try {
-      expect(threads.hasIdleThread).toBe(true);
+      expect(threads.hasThreadWithFewerThan(1)).toBe(true);
       const first = ask(1, 200);
-      expect(threads.hasIdleThread).toBe(true);
+      expect(threads.hasThreadWithFewerThan(1)).toBe(true);
       const second = ask(2, 200);
-      expect(threads.hasIdleThread).toBe(false);
-      await Promise.all([first, second]);
-      expect(threads.hasIdleThread).toBe(true);
+      expect(threads.hasThreadWithFewerThan(1)).toBe(false);
+      expect(threads.hasThreadWithFewerThan(2)).toBe(true);
+      const third = ask(3, 200);
+      const fourth = ask(4, 200);
+      expect(threads.hasThreadWithFewerThan(2)).toBe(false);
+      await Promise.all([first, second, third, fourth]);
+      expect(threads.hasThreadWithFewerThan(1)).toBe(true);
     } finally {
       await threads.close();
     }

@@ -63,11 +63,6 @@ export class WorkerThreads<Work, Answer extends { readonly id: number }> {
     return this.threads.every((pooled) => pooled === undefined || pooled.inFlight.size === 0);
   }
 
-  /** Whether a thread has nothing in flight, or one is yet to be started. */
-  get hasIdleThread(): boolean {
-    return this.hasThreadWithFewerThan(1);
-  }
-
   /** Whether a thread has fewer than `count` pieces of work in flight, or one is yet to be started. */
   hasThreadWithFewerThan(count: number): boolean {
     return this.threads.some((pooled) => pooled === undefined || pooled.inFlight.size < count);
