@@ -16,6 +16,7 @@
 //                      scenario runs only when BENCH_SCENARIOS names it)
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -397,7 +398,7 @@ async function buildScenarios(ours, peer, ceiling, secrets, work) {
       jwtAlg: 'ES256',
       issuedTokenType: ACCESS_TOKEN_TYPE,
       // Impersonation: the new token is the subject token's subject's.
-      subject: JSON.parse(Buffer.from(subjectToken.split('.')[1], 'base64url').toString()).sub,
+      subject: decodeJwt(subjectToken).sub,
     });
   };
   // A raw rate measured in a peer's slot (bench/primitives.mjs), not a server.
