@@ -71,6 +71,15 @@ export async function probe(server, request, check) {
         if (json.client_id !== check.clientId) return `client_id ${json.client_id}`;
         if (!scopeHas(json.scope, 'api')) return `scope ${json.scope}`;
         return undefined;
+      case 'device-authorization':
+        // RFC 8628 §3.2: the required members, the verification URI on this issuer.
+        for (const member of ['device_code', 'user_code', 'verification_uri_complete'])
+          if (typeof json[member] !== 'string' || json[member] === '') return `no ${member}`;
+        if (!String(json.verification_uri).startsWith(server.issuer))
+          return `verification_uri ${json.verification_uri}`;
+        if (!Number.isInteger(json.expires_in) || json.expires_in <= 0)
+          return `expires_in ${json.expires_in}`;
+        return undefined;
       case 'jwks':
         return Array.isArray(json.keys) && json.keys.some((key) => key.kty === 'EC')
           ? undefined

@@ -94,10 +94,12 @@ const provider = new Provider(config.issuer, {
     Grant: 30 * 24 * 3600,
     Session: 12 * 3600,
     Interaction: 600,
+    DeviceCode: 600,
   },
   features: {
     devInteractions: { enabled: true },
     clientCredentials: { enabled: true },
+    deviceFlow: { enabled: true },
     introspection: { enabled: true },
     revocation: { enabled: true },
     resourceIndicators: {

@@ -63,6 +63,7 @@ const REDIRECT_URI = 'https://rp.example.test/cb';
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const RESOURCE = 'urn:bench:api';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -155,7 +156,12 @@ async function startOurs(work, { name = 'bench', databaseUrl } = {}) {
     databaseUrl,
     pid: child.pid,
     jwksPath: '/jwks',
-    paths: { token: '/token', introspect: '/introspect', authorize: '/authorize' },
+    paths: {
+      token: '/token',
+      introspect: '/introspect',
+      authorize: '/authorize',
+      deviceAuthorization: '/device_authorization',
+    },
     adminPost,
   };
 }
@@ -208,7 +214,12 @@ async function startPeer(work, clients) {
     issuer,
     pid: child.pid,
     jwksPath: '/jwks',
-    paths: { token: '/token', introspect: '/token/introspection', authorize: '/auth' },
+    paths: {
+      token: '/token',
+      introspect: '/token/introspection',
+      authorize: '/auth',
+      deviceAuthorization: '/device/auth',
+    },
   };
 }
 
@@ -278,6 +289,43 @@ function codeRedemption(server, agent, client, scope, extra) {
   };
 }
 
+/** Signed-in browsers walking device approvals side by side (node-oidc-provider keeps one walk per session). */
+const DEVICE_APPROVERS = 8;
+
+/**
+ * Device codes the user has approved (RFC 8628): each asked for at the
+ * device authorization endpoint, then approved at its
+ * verification_uri_complete by one of `agents` (entering the code, signing
+ * in the first time, allowing on the consent page that is shown for every
+ * code), until `count` are or MINT_SECONDS pass.
+ */
+function deviceRedemption(server, agents, client) {
+  const credentials = basic(client.id, client.secret);
+  return async (count) => {
+    const deadline = Date.now() + MINT_SECONDS * 1000;
+    const codes = [];
+    let started = 0;
+    await Promise.all(
+      agents.map(async (agent) => {
+        while (started < count && Date.now() < deadline) {
+          started++;
+          const response = await fetch(`${server.url}${server.paths.deviceAuthorization}`, {
+            method: 'POST',
+            headers: { ...FORM, ...credentials },
+            body: form({ scope: 'api' }),
+          });
+          const json = await response.json();
+          if (response.status !== 200)
+            throw new Error(`${server.label} device authorization: ${JSON.stringify(json)}`);
+          await agent.approveDevice(json.verification_uri_complete, json.user_code);
+          codes.push(json.device_code);
+        }
+      }),
+    );
+    return { credentials, codes };
+  };
+}
+
 async function buildScenarios(ours, peer, ceiling, secrets, work) {
   const { oursClients, peerClients, ceilingClients, user, assertion } = secrets;
   const cc = form({ grant_type: 'client_credentials', scope: 'api' });
@@ -315,23 +363,27 @@ async function buildScenarios(ours, peer, ceiling, secrets, work) {
   const oursAgent = new UserAgent(ours.url, { username: user.username, password: user.password });
   const peerAgent = new UserAgent(peer.url, { username: user.username, password: user.password });
 
-  const pooled = (server, mint, check) =>
+  const codeBody = ({ code, verifier }) =>
+    form({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+    });
+  const deviceCodeBody = (deviceCode) => form({ grant_type: DEVICE_CODE, device_code: deviceCode });
+  // Single-use codes minted before each run, one request each.
+  const pooled = (server, mint, bodyOf, check) =>
     target(server, { method: 'POST', path: server.paths.token }, check, {
       pool: async (count) => {
         const { credentials, codes } = await mint(count);
-        return {
-          headers: { ...FORM, ...credentials },
-          bodies: codes.map(({ code, verifier }) =>
-            form({
-              grant_type: 'authorization_code',
-              code,
-              redirect_uri: REDIRECT_URI,
-              code_verifier: verifier,
-            }),
-          ),
-        };
+        return { headers: { ...FORM, ...credentials }, bodies: codes.map(bodyOf) };
       },
     });
+  const approvers = (server) =>
+    Array.from(
+      { length: DEVICE_APPROVERS },
+      () => new UserAgent(server.url, { username: user.username, password: user.password }),
+    );
 
   const rotating = (server, mint, check) =>
     target(server, { method: 'POST', path: server.paths.token }, check, {
@@ -357,6 +409,17 @@ async function buildScenarios(ours, peer, ceiling, secrets, work) {
       },
     });
 
+  const deviceAuthorization = (server, client) =>
+    target(
+      server,
+      post(
+        server,
+        server.paths.deviceAuthorization,
+        basic(client.id, client.secret),
+        form({ scope: 'api' }),
+      ),
+      { kind: 'device-authorization' },
+    );
   const get = (server, pathname, check) => target(server, { method: 'GET', path: pathname }, check);
   let scaled;
   const scaledInstance = () => (scaled ??= startScaled(work));
@@ -533,16 +596,45 @@ async function buildScenarios(ours, peer, ceiling, secrets, work) {
       title: 'authorization code redemption (PKCE S256)',
       does: 'POST /token, grant_type=authorization_code with code_verifier, scope openid; JWT ES256 access token and ES256 ID token. The codes are minted just before each run through the real authorization endpoint (signed-in session, consent given once), one per request',
       targets: async () => ({
-        ours: pooled(ours, codeRedemption(ours, oursAgent, oursClients.code, 'openid api'), {
-          kind: 'token',
-          clientId: oursClients.code.id,
-          jwtAlg: 'ES256',
-          idToken: true,
-        }),
+        ours: pooled(
+          ours,
+          codeRedemption(ours, oursAgent, oursClients.code, 'openid api'),
+          codeBody,
+          { kind: 'token', clientId: oursClients.code.id, jwtAlg: 'ES256', idToken: true },
+        ),
         'oidc-provider': pooled(
           peer,
           codeRedemption(peer, peerAgent, peerClients.code, 'openid api', { resource: RESOURCE }),
+          codeBody,
           { kind: 'token', clientId: peerClients.code.id, jwtAlg: 'ES256', idToken: true },
+        ),
+      }),
+    },
+    {
+      name: 'device-authorization',
+      title: 'device authorization request (RFC 8628)',
+      does: 'POST /device_authorization (oidc-provider: /device/auth), client_secret_basic, scope api: a new device code and user code, stored (ours: two database rows; oidc-provider: its in-memory adapter)',
+      targets: async () => ({
+        ours: deviceAuthorization(ours, oursClients.device),
+        'oidc-provider': deviceAuthorization(peer, peerClients.device),
+      }),
+    },
+    {
+      name: 'device',
+      title: 'device code redemption (RFC 8628)',
+      does: 'POST /token, grant_type=urn:ietf:params:oauth:grant-type:device_code, client_secret_basic; JWT ES256 access token. The device codes are approved just before each run through the real verification page by 8 signed-in sessions (code entered, consent given for every code), one per request',
+      targets: async () => ({
+        ours: pooled(
+          ours,
+          deviceRedemption(ours, approvers(ours), oursClients.device),
+          deviceCodeBody,
+          { kind: 'token', clientId: oursClients.device.id, jwtAlg: 'ES256' },
+        ),
+        'oidc-provider': pooled(
+          peer,
+          deviceRedemption(peer, approvers(peer), peerClients.device),
+          deviceCodeBody,
+          { kind: 'token', clientId: peerClients.device.id, jwtAlg: 'ES256' },
         ),
       }),
     },
@@ -691,6 +783,10 @@ async function registerClients(ours) {
       grant_types: [JWT_BEARER],
       access_token_signed_response_alg: 'ES256',
     }),
+    device: await register('device', {
+      grant_types: [DEVICE_CODE],
+      access_token_signed_response_alg: 'ES256',
+    }),
     exchange: await register('exchange', {
       grant_types: [TOKEN_EXCHANGE],
       access_token_signed_response_alg: 'ES256',
@@ -718,6 +814,7 @@ async function registerClients(ours) {
     peerClient('rs', ['client_credentials'], 'opaque'),
     peerClient('rt', ['authorization_code', 'refresh_token'], 'jwt', 'ES256'),
     peerClient('code', ['authorization_code'], 'jwt', 'ES256', 'openid api'),
+    peerClient('device', [DEVICE_CODE], 'jwt', 'ES256'),
     {
       ...peerClient('pkjwt', ['client_credentials'], 'jwt', 'ES256'),
       token_endpoint_auth_method: 'private_key_jwt',
@@ -735,6 +832,7 @@ async function registerClients(ours) {
     rs: byId('rs'),
     rt: byId('rt'),
     code: byId('code'),
+    device: byId('device'),
     pkjwt: byId('pkjwt'),
   };
   const ceilingConfig = [
@@ -782,7 +880,7 @@ async function specFor(work, tgt, seconds, estimate) {
     if (bodies.length === 0) throw new Error('no codes could be minted in time');
     Object.assign(spec, { headers, bodies });
     console.log(
-      `  ${tgt.server.label.padEnd(16)} minted ${bodies.length} codes through the authorization endpoint in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `  ${tgt.server.label.padEnd(16)} minted ${bodies.length} single-use codes in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
   }
   if (tgt.rotate) {

@@ -81,6 +81,48 @@ export class UserAgent {
   }
 
   /**
+   * The next request of a walk through one of the pages this agent knows,
+   * or undefined when the page is none of them: this service's login,
+   * consent and device verification forms, node-oidc-provider's development
+   * interactions and its device forms (each of which carries its own xsrf
+   * value, user code and confirmation as hidden inputs).
+   */
+  answer(response, userCode) {
+    if (response.status >= 300 && response.status < 400 && response.location) {
+      return this.request(new URL(response.location, this.base));
+    }
+    if (response.status !== 200 && response.status !== 401) return undefined;
+    const action = formAction(response.text);
+    if (action === undefined) return undefined;
+    const hidden = hiddenInputs(response.text);
+    switch (action) {
+      case '/authorize/login':
+      case '/device/login':
+        return this.postForm(action, { ...hidden, ...this.credentials });
+      case '/authorize/consent':
+      case '/device/consent':
+        return this.postForm(action, { ...hidden, decision: 'allow' });
+      case '/device':
+        // This service's verification page has the code in a visible input.
+        if (hidden.csrf_token !== undefined)
+          return this.postForm(action, { ...hidden, user_code: userCode });
+        break;
+      default:
+        break;
+    }
+    if (hidden.xsrf !== undefined) return this.postForm(action, hidden);
+    if (hidden.prompt === 'login') {
+      return this.postForm(action, {
+        prompt: 'login',
+        login: this.credentials.username,
+        password: this.credentials.password,
+      });
+    }
+    if (hidden.prompt === 'consent') return this.postForm(action, { prompt: 'consent' });
+    return undefined;
+  }
+
+  /**
    * Follows an authorization request to the client's redirect URI, signing
    * in and consenting on the way when a page asks, and returns the code.
    */
@@ -94,33 +136,33 @@ export class UserAgent {
           if (code === null) throw new Error(`no code in ${target.href}`);
           return code;
         }
-        response = await this.request(target);
-        continue;
       }
-      if (response.status !== 200 && response.status !== 401) break;
-      const action = formAction(response.text);
-      const hidden = hiddenInputs(response.text);
-      if (action === undefined) break;
-      if (action === '/authorize/login') {
-        // This service's login page.
-        response = await this.postForm(action, { ...hidden, ...this.credentials });
-      } else if (action === '/authorize/consent') {
-        response = await this.postForm(action, { ...hidden, decision: 'allow' });
-      } else if (hidden.prompt === 'login') {
-        // node-oidc-provider's development interactions.
-        response = await this.postForm(action, {
-          prompt: 'login',
-          login: this.credentials.username,
-          password: this.credentials.password,
-        });
-      } else if (hidden.prompt === 'consent') {
-        response = await this.postForm(action, { prompt: 'consent' });
-      } else {
-        break;
-      }
+      const next = this.answer(response);
+      if (next === undefined) break;
+      response = await next;
     }
     throw new Error(
       `the authorization request did not end at the redirect URI: ${response.status} ${response.location ?? ''} ${response.text.slice(0, 300)}`,
+    );
+  }
+
+  /**
+   * Approves a device code (RFC 8628 §3.3) at its verification_uri_complete:
+   * enters the code, signs in when asked, allows, and stops at the page
+   * without a form that says it is done (whether it is, the redemption tells).
+   */
+  async approveDevice(verificationUriComplete, userCode) {
+    let response = await this.request(verificationUriComplete);
+    for (let step = 0; step < MAX_STEPS; step++) {
+      const next = this.answer(response, userCode);
+      if (next === undefined) {
+        if (response.status === 200) return;
+        break;
+      }
+      response = await next;
+    }
+    throw new Error(
+      `the device approval did not end on a closing page: ${response.status} ${response.location ?? ''} ${response.text.slice(0, 300)}`,
     );
   }
 
