@@ -166,7 +166,7 @@ export class PersistedGrantStore {
 
   async update(
     id: string,
-    changes: { payload?: Record<string, unknown>; expiresAt?: number },
+    changes: { payload?: Record<string, unknown>; expiresAt?: number; subject?: string },
   ): Promise<void> {
     await this.repository.update(id, changes as QueryDeepPartialEntity<PersistedGrantEntity>);
   }

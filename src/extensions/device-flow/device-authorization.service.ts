@@ -180,7 +180,11 @@ export class DeviceAuthorizationService {
       payload: { deviceCodeId: pending.deviceCodeRowId, scope, decision: authorization.status },
     });
     if (!consumed) return false;
-    await this.store.update(pending.deviceCodeRowId, { payload: { ...authorization } });
+    // An approved code is the user's: deleting the user (revokeSubject) revokes it.
+    await this.store.update(pending.deviceCodeRowId, {
+      payload: { ...authorization },
+      ...(decision.allow ? { subject: decision.approver.subject } : {}),
+    });
     return true;
   }
 }

@@ -13,7 +13,6 @@ import { PersistedGrantStore } from '../../tokens/persisted-grant.store.js';
 import { RefreshTokenService } from '../../tokens/refresh-token.service.js';
 import { parseScope } from '../../tokens/scopes.js';
 import { bearerTokenResponse, type TokenResponse } from '../../tokens/token-response.js';
-import { UsersService } from '../../users/users.service.js';
 import {
   DEVICE_CODE_GRANT_TYPE,
   type DeviceAuthorization,
@@ -45,7 +44,6 @@ export class DeviceCodeGrant implements GrantHandler {
   constructor(
     private readonly store: PersistedGrantStore,
     private readonly polling: DevicePollingTracker,
-    private readonly users: UsersService,
     private readonly accessTokens: AccessTokenService,
     private readonly refreshTokens: RefreshTokenService,
     private readonly idTokens: IdTokenService,
@@ -77,10 +75,9 @@ export class DeviceCodeGrant implements GrantHandler {
       throw new AuthorizationPendingError('the user has not yet approved the request');
     }
 
-    const user = await this.users.findById(authorization.subject);
-    if (user === null) throw new InvalidGrantError(INVALID, 'the approving user is gone');
+    // The approval put the user in the row's subject: deleting the user deleted the row, and this fails.
     if (!(await this.store.consume(row.id, now))) {
-      throw new InvalidGrantError(INVALID, 'device code redeemed concurrently');
+      throw new InvalidGrantError(INVALID, 'device code redeemed concurrently, or revoked');
     }
     await this.polling.forget(row.id);
     const scopes = parseScope(authorization.scope);

@@ -224,6 +224,8 @@ describe('device authorization grant over HTTP (RFC 8628)', () => {
       const device = await grantRowOf(service.db, body.device_code);
       expect(device).toMatchObject({
         consumed_at: null,
+        // The approver's, so that deleting the user revokes the code.
+        subject: user.id,
         payload: {
           status: 'approved',
           scope: 'openid profile',
@@ -276,6 +278,27 @@ describe('device authorization grant over HTTP (RFC 8628)', () => {
       await expectRevokedJwt(service.db, tokens.body.access_token, tv.client_id);
     });
 
+    it('when the approving user is deleted before the device polls then invalid_grant, no token, and the code is gone', async () => {
+      const user = await newUser(service);
+      const { body } = await deviceAuthorization(service, tv);
+      const done = await decide(agent(), body.user_code, user, 'allow');
+      expect(headingOf(done)).toBe('Device connected');
+      const device = await grantRowOf(service.db, body.device_code);
+
+      const deleted = await service.admin('DELETE', `/admin/users/${user.id}`);
+      expect(deleted.status).toBe(204);
+      expect(await grantRowOf(service.db, body.device_code)).toBeUndefined();
+
+      const result = await withoutWrites(service.db, () => poll(service, tv, body.device_code));
+      expect({ status: result.status, body: result.body }).toEqual({
+        status: 400,
+        body: INVALID_CODE,
+      });
+      // Nothing was issued into the code's family: only the consumed user code is left.
+      const family = await familyRows(service.db, device!.family_id);
+      expect(family.map((row) => row.type)).toEqual(['device_user_code']);
+    });
+
     it('when the user denies then the poll gets access_denied and no token is issued', async () => {
       const user = await newUser(service);
       const { body } = await deviceAuthorization(service, tv);
@@ -286,6 +309,7 @@ describe('device authorization grant over HTTP (RFC 8628)', () => {
       });
       const device = await grantRowOf(service.db, body.device_code);
       expect(device?.payload).toEqual({ status: 'denied', scope: 'openid profile offline_access' });
+      expect(device?.subject).toBeNull();
 
       const result = await poll(service, tv, body.device_code);
       expect({ status: result.status, body: result.body }).toEqual({
