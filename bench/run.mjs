@@ -305,20 +305,27 @@ function deviceRedemption(server, agents, client) {
     const deadline = Date.now() + MINT_SECONDS * 1000;
     const codes = [];
     let started = 0;
+    // One failed approval stops every agent, so none goes on loading the server after the error.
+    let failed = false;
     await Promise.all(
       agents.map(async (agent) => {
-        while (started < count && Date.now() < deadline) {
+        while (!failed && started < count && Date.now() < deadline) {
           started++;
-          const response = await fetch(`${server.url}${server.paths.deviceAuthorization}`, {
-            method: 'POST',
-            headers: { ...FORM, ...credentials },
-            body: form({ scope: 'api' }),
-          });
-          const json = await response.json();
-          if (response.status !== 200)
-            throw new Error(`${server.label} device authorization: ${JSON.stringify(json)}`);
-          await agent.approveDevice(json.verification_uri_complete, json.user_code);
-          codes.push(json.device_code);
+          try {
+            const response = await fetch(`${server.url}${server.paths.deviceAuthorization}`, {
+              method: 'POST',
+              headers: { ...FORM, ...credentials },
+              body: form({ scope: 'api' }),
+            });
+            const json = await response.json();
+            if (response.status !== 200)
+              throw new Error(`${server.label} device authorization: ${JSON.stringify(json)}`);
+            await agent.approveDevice(json.verification_uri_complete, json.user_code);
+            codes.push(json.device_code);
+          } catch (error) {
+            failed = true;
+            throw error;
+          }
         }
       }),
     );

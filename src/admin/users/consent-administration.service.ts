@@ -26,6 +26,8 @@ const REVOKED_WITH_CONSENT: readonly PersistedGrantType[] = [
   'refresh_token',
   'access_token',
   'authorization_code',
+  // An approved device code not yet redeemed (its row's subject is the approver).
+  'device_code',
 ];
 
 /**

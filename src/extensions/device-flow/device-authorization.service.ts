@@ -161,6 +161,11 @@ export class DeviceAuthorizationService {
     };
   }
 
+  /** Deletes an approved device code whose approver is gone; the device's next poll gets invalid_grant. */
+  async withdraw(pending: PendingDeviceAuthorization): Promise<void> {
+    await this.store.delete(pending.deviceCodeRowId);
+  }
+
   /**
    * Records the user's decision: the user code is consumed by one
    * conditional UPDATE (so of two racing decisions one wins), then the

@@ -134,6 +134,12 @@ export class DeviceVerificationService {
     );
     if (!decided) return this.codeEntryAgain(browser, WRONG_CODE, 400);
     if (form.decision === 'deny') return { page: deviceDeniedPage(clientName), cookies: [] };
+    // Deleting a user deletes the user, then their grants (revokeSubject): when that
+    // ran between signedInUser and this approval's write, the code is withdrawn here.
+    if ((await this.users.findById(user.id)) === null) {
+      await this.devices.withdraw(pending);
+      return { page: errorPage('the signed-in account no longer exists'), cookies: [] };
+    }
     await this.consents.grant(user.id, pending.clientId, pending.scopes);
     return { page: deviceConnectedPage(clientName), cookies: [] };
   }

@@ -299,6 +299,26 @@ describe('device authorization grant over HTTP (RFC 8628)', () => {
       expect(family.map((row) => row.type)).toEqual(['device_user_code']);
     });
 
+    it('when the user withdraws the consent before the device polls then invalid_grant and the approved code is gone', async () => {
+      const user = await newUser(service);
+      const { body } = await deviceAuthorization(service, tv);
+      const done = await decide(agent(), body.user_code, user, 'allow');
+      expect(headingOf(done)).toBe('Device connected');
+
+      const withdrawn = await service.admin(
+        'DELETE',
+        `/admin/users/${user.id}/consents/${encodeURIComponent(tv.client_id)}`,
+      );
+      expect(withdrawn.status).toBe(204);
+      expect(await grantRowOf(service.db, body.device_code)).toBeUndefined();
+
+      const result = await withoutWrites(service.db, () => poll(service, tv, body.device_code));
+      expect({ status: result.status, body: result.body }).toEqual({
+        status: 400,
+        body: INVALID_CODE,
+      });
+    });
+
     it('when the user denies then the poll gets access_denied and no token is issued', async () => {
       const user = await newUser(service);
       const { body } = await deviceAuthorization(service, tv);
