@@ -278,46 +278,35 @@ describe('device authorization grant over HTTP (RFC 8628)', () => {
       await expectRevokedJwt(service.db, tokens.body.access_token, tv.client_id);
     });
 
-    it('when the approving user is deleted before the device polls then invalid_grant, no token, and the code is gone', async () => {
-      const user = await newUser(service);
-      const { body } = await deviceAuthorization(service, tv);
-      const done = await decide(agent(), body.user_code, user, 'allow');
-      expect(headingOf(done)).toBe('Device connected');
-      const device = await grantRowOf(service.db, body.device_code);
+    it.each([
+      ['the approving user is deleted', (userId: string) => `/admin/users/${userId}`],
+      [
+        'the user withdraws the consent to the client',
+        (userId: string) => `/admin/users/${userId}/consents/${encodeURIComponent(tv.client_id)}`,
+      ],
+    ])(
+      'when %s before the device polls then invalid_grant, no token, and the approved code is gone',
+      async (_, adminPath) => {
+        const user = await newUser(service);
+        const { body } = await deviceAuthorization(service, tv);
+        const done = await decide(agent(), body.user_code, user, 'allow');
+        expect(headingOf(done)).toBe('Device connected');
+        const device = await grantRowOf(service.db, body.device_code);
 
-      const deleted = await service.admin('DELETE', `/admin/users/${user.id}`);
-      expect(deleted.status).toBe(204);
-      expect(await grantRowOf(service.db, body.device_code)).toBeUndefined();
+        const revoked = await service.admin('DELETE', adminPath(user.id));
+        expect(revoked.status).toBe(204);
+        expect(await grantRowOf(service.db, body.device_code)).toBeUndefined();
 
-      const result = await withoutWrites(service.db, () => poll(service, tv, body.device_code));
-      expect({ status: result.status, body: result.body }).toEqual({
-        status: 400,
-        body: INVALID_CODE,
-      });
-      // Nothing was issued into the code's family: only the consumed user code is left.
-      const family = await familyRows(service.db, device!.family_id);
-      expect(family.map((row) => row.type)).toEqual(['device_user_code']);
-    });
-
-    it('when the user withdraws the consent before the device polls then invalid_grant and the approved code is gone', async () => {
-      const user = await newUser(service);
-      const { body } = await deviceAuthorization(service, tv);
-      const done = await decide(agent(), body.user_code, user, 'allow');
-      expect(headingOf(done)).toBe('Device connected');
-
-      const withdrawn = await service.admin(
-        'DELETE',
-        `/admin/users/${user.id}/consents/${encodeURIComponent(tv.client_id)}`,
-      );
-      expect(withdrawn.status).toBe(204);
-      expect(await grantRowOf(service.db, body.device_code)).toBeUndefined();
-
-      const result = await withoutWrites(service.db, () => poll(service, tv, body.device_code));
-      expect({ status: result.status, body: result.body }).toEqual({
-        status: 400,
-        body: INVALID_CODE,
-      });
-    });
+        const result = await withoutWrites(service.db, () => poll(service, tv, body.device_code));
+        expect({ status: result.status, body: result.body }).toEqual({
+          status: 400,
+          body: INVALID_CODE,
+        });
+        // Nothing was issued into the code's family: only the consumed user code is left.
+        const family = await familyRows(service.db, device!.family_id);
+        expect(family.map((row) => row.type)).toEqual(['device_user_code']);
+      },
+    );
 
     it('when the user denies then the poll gets access_denied and no token is issued', async () => {
       const user = await newUser(service);
