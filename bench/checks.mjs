@@ -18,6 +18,20 @@ function scopeHas(scope, wanted) {
   return typeof scope === 'string' && scope.split(' ').includes(wanted);
 }
 
+/** RFC 7009 §2.2: the body says nothing; the revoked token must now introspect as inactive. */
+async function revoked(server, request, check) {
+  const token = new URLSearchParams(request.body).get('token');
+  const response = await fetch(new URL(check.introspection.path, server.url), {
+    method: 'POST',
+    headers: check.introspection.headers,
+    body: new URLSearchParams({ token }).toString(),
+  });
+  const json = await response.json();
+  return response.status === 200 && json.active === false
+    ? undefined
+    : `after revocation: ${response.status} ${JSON.stringify(json).slice(0, 200)}`;
+}
+
 /** Sends the request once and checks the answer; returns a problem or undefined. */
 export async function probe(server, request, check) {
   const response = await fetch(new URL(request.path, server.url), {
@@ -27,6 +41,7 @@ export async function probe(server, request, check) {
   });
   const text = await response.text();
   if (response.status !== 200) return `status ${response.status}: ${text.slice(0, 300)}`;
+  if (check.kind === 'revocation') return revoked(server, request, check);
   let json;
   try {
     json = JSON.parse(text);
@@ -80,6 +95,11 @@ export async function probe(server, request, check) {
         if (!Number.isInteger(json.expires_in) || json.expires_in <= 0)
           return `expires_in ${json.expires_in}`;
         return undefined;
+      case 'userinfo':
+        // OpenID Connect Core §5.3.2: sub must be the ID token's sub.
+        return json.sub === check.subject
+          ? undefined
+          : `sub ${json.sub}, expected ${check.subject}`;
       case 'jwks':
         return Array.isArray(json.keys) && json.keys.some((key) => key.kty === 'EC')
           ? undefined

@@ -11,8 +11,8 @@
 //     assertions?: { privateKeyPem, kid, claims, prefix }  each request's body is
 //               prefix + a fresh ES256 JWT of `claims` with its own jti, iat and exp
 //               (signed here, in the load generator): JWT bearer and private_key_jwt
-//     check:    { kind: 'token' | 'introspection' | 'device-authorization' | 'jwks'
-//               | 'discovery', ... } }
+//     check:    { kind: 'token' | 'introspection' | 'device-authorization' | 'userinfo'
+//               | 'revocation' | 'jwks' | 'discovery', ... } }
 //
 // Every response is counted by status; the first response and every
 // SAMPLE_EVERY-th one after it is parsed and checked (in refresh chains every
@@ -36,6 +36,8 @@ function isJwt(value) {
 
 /** The reason the body is wrong for this scenario, or undefined when it is right. */
 function problemWith(check, body) {
+  // RFC 7009 §2.2: a revocation's 200 is the answer; its body carries nothing.
+  if (check.kind === 'revocation') return undefined;
   let json;
   try {
     json = JSON.parse(body);
@@ -75,6 +77,8 @@ function problemWith(check, body) {
         typeof json.verification_uri === 'string'
         ? undefined
         : `device authorization ${body.slice(0, 120)}`;
+    case 'userinfo':
+      return json.sub === check.subject ? undefined : `userinfo ${body.slice(0, 120)}`;
     case 'jwks':
       return Array.isArray(json.keys) && json.keys.length > 0 ? undefined : 'no keys';
     case 'discovery':

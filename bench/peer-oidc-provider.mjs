@@ -7,7 +7,8 @@
 // Configuration comes from BENCH_PEER_CONFIG (JSON): { port, issuer, clients }
 // where each client is { client_id, client_secret, grant_types, scope,
 // format: 'jwt' | 'opaque', alg, redirect_uris?, token_endpoint_auth_method?,
-// jwks? } (private_key_jwt clients bring their public keys).
+// jwks?, userinfo? } (private_key_jwt clients bring their public keys; a
+// userinfo client's access tokens are for the peer's own /me, opaque).
 //
 // Storage: the library's own MemoryAdapter, given an unbounded store. Its
 // default store is an LRU of 1,000 entries, which would evict the pool of
@@ -104,7 +105,9 @@ const provider = new Provider(config.issuer, {
     revocation: { enabled: true },
     resourceIndicators: {
       enabled: true,
-      defaultResource: () => RESOURCE,
+      // A userinfo client's tokens name no resource: the peer's own userinfo endpoint accepts only those.
+      defaultResource: (_ctx, client) =>
+        clients.get(client.clientId)?.userinfo === true ? undefined : RESOURCE,
       useGrantedResource: () => true,
       getResourceServerInfo: (_ctx, _indicator, client) => {
         const { format, alg } = clients.get(client.clientId) ?? { format: 'opaque' };

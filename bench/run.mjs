@@ -161,6 +161,8 @@ async function startOurs(work, { name = 'bench', databaseUrl } = {}) {
       introspect: '/introspect',
       authorize: '/authorize',
       deviceAuthorization: '/device_authorization',
+      userinfo: '/userinfo',
+      revoke: '/revoke',
     },
     adminPost,
   };
@@ -219,6 +221,8 @@ async function startPeer(work, clients) {
       introspect: '/token/introspection',
       authorize: '/auth',
       deviceAuthorization: '/device/auth',
+      userinfo: '/me',
+      revoke: '/token/revocation',
     },
   };
 }
@@ -335,7 +339,8 @@ function deviceRedemption(server, agents, client) {
 
 async function buildScenarios(ours, peer, ceiling, secrets, work) {
   const { oursClients, peerClients, ceilingClients, user, assertion } = secrets;
-  const cc = form({ grant_type: 'client_credentials', scope: 'api' });
+  const ccParams = { grant_type: 'client_credentials', scope: 'api' };
+  const cc = form(ccParams);
   const post = (server, pathname, credentials, body) => ({
     method: 'POST',
     path: pathname,
@@ -469,6 +474,50 @@ async function buildScenarios(ours, peer, ceiling, secrets, work) {
       issuedTokenType: ACCESS_TOKEN_TYPE,
       // Impersonation: the new token is the subject token's subject's.
       subject: decodeJwt(subjectToken).sub,
+    });
+  };
+  // One access token per server from a code redemption with scope openid, presented by every request.
+  const userinfo = async (server, agent, client) => {
+    const credentials = basic(client.id, client.secret);
+    const { codes } = await codeRedemption(server, agent, client, 'openid')(1);
+    const tokens = await tokenOf(server, credentials, codeBody(codes[0]));
+    return target(
+      server,
+      {
+        method: 'GET',
+        path: server.paths.userinfo,
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      },
+      { kind: 'userinfo', subject: decodeJwt(tokens.id_token).sub },
+    );
+  };
+  // Reference access tokens issued by client_credentials before each run, each revoked once (RFC 7009).
+  const revocation = (server, client, introspector) => {
+    const credentials = basic(client.id, client.secret);
+    const check = {
+      kind: 'revocation',
+      // The probe introspects the token it revoked: it must be inactive.
+      introspection: {
+        path: server.paths.introspect,
+        headers: { ...FORM, ...basic(introspector.id, introspector.secret) },
+      },
+    };
+    return target(server, { method: 'POST', path: server.paths.revoke }, check, {
+      pool: async (count) => {
+        const deadline = Date.now() + MINT_SECONDS * 1000;
+        const tokens = [];
+        await Promise.all(
+          Array.from({ length: Math.min(32, count) }, async () => {
+            while (tokens.length < count && Date.now() < deadline) {
+              tokens.push((await tokenOf(server, credentials, ccParams)).access_token);
+            }
+          }),
+        );
+        return {
+          headers: { ...FORM, ...credentials },
+          bodies: tokens.map((token) => form({ token, token_type_hint: 'access_token' })),
+        };
+      },
     });
   };
   // A raw rate measured in a peer's slot (bench/primitives.mjs), not a server.
@@ -671,6 +720,24 @@ async function buildScenarios(ours, peer, ceiling, secrets, work) {
       }),
     },
     {
+      name: 'userinfo',
+      title: 'UserInfo, reference access token',
+      does: "GET /userinfo (oidc-provider: /me) with Authorization: Bearer, an opaque access token with scope openid from a code redemption before the runs (the same one in every request; ours: its database row, then the user's; oidc-provider: its in-memory adapter)",
+      targets: async () => ({
+        ours: await userinfo(ours, oursAgent, oursClients.userinfo),
+        'oidc-provider': await userinfo(peer, peerAgent, peerClients.userinfo),
+      }),
+    },
+    {
+      name: 'revoke',
+      title: 'revocation, reference token (RFC 7009)',
+      does: 'POST /revoke (oidc-provider: /token/revocation), client_secret_basic, token_type_hint=access_token, of a reference token issued by client_credentials before each run, one request per token (ours: the row looked up and deleted; oidc-provider: its in-memory adapter)',
+      targets: async () => ({
+        ours: revocation(ours, oursClients.ccRef, oursClients.rs),
+        'oidc-provider': revocation(peer, peerClients.ccRef, peerClients.rs),
+      }),
+    },
+    {
       name: 'mixed',
       title: 'client_credentials ES256 while the password grant runs (same instance)',
       does: 'the cc-es256 request, measured while 10 more connections send password grants (argon2id) to the same instance; the peer is the same request with nothing beside it',
@@ -786,6 +853,13 @@ async function registerClients(ours) {
       scope: 'openid api',
       id_token_signed_response_alg: 'ES256',
     }),
+    userinfo: await register('userinfo', {
+      ...interactive,
+      grant_types: ['authorization_code'],
+      scope: 'openid',
+      access_token_format: 'reference',
+      id_token_signed_response_alg: 'ES256',
+    }),
     jwtBearer: await register('jwt-bearer', {
       grant_types: [JWT_BEARER],
       access_token_signed_response_alg: 'ES256',
@@ -822,6 +896,11 @@ async function registerClients(ours) {
     peerClient('rt', ['authorization_code', 'refresh_token'], 'jwt', 'ES256'),
     peerClient('code', ['authorization_code'], 'jwt', 'ES256', 'openid api'),
     peerClient('device', [DEVICE_CODE], 'jwt', 'ES256'),
+    // No resource indicator: a token for the peer's own userinfo endpoint (opaque).
+    {
+      ...peerClient('userinfo', ['authorization_code'], 'opaque', undefined, 'openid'),
+      userinfo: true,
+    },
     {
       ...peerClient('pkjwt', ['client_credentials'], 'jwt', 'ES256'),
       token_endpoint_auth_method: 'private_key_jwt',
@@ -840,6 +919,7 @@ async function registerClients(ours) {
     rt: byId('rt'),
     code: byId('code'),
     device: byId('device'),
+    userinfo: byId('userinfo'),
     pkjwt: byId('pkjwt'),
   };
   const ceilingConfig = [
@@ -887,7 +967,7 @@ async function specFor(work, tgt, seconds, estimate) {
     if (bodies.length === 0) throw new Error('no codes could be minted in time');
     Object.assign(spec, { headers, bodies });
     console.log(
-      `  ${tgt.server.label.padEnd(16)} minted ${bodies.length} single-use codes in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `  ${tgt.server.label.padEnd(16)} minted ${bodies.length} single-use codes or tokens in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
   }
   if (tgt.rotate) {

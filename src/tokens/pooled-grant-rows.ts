@@ -72,6 +72,9 @@ const CONSUME_MANY = `UPDATE persisted_grant AS g SET consumed_at = c.now, paylo
   FROM unnest($1::varchar[], $2::bigint[], $3::text[], $4::bigint[]) AS c(id, now, payload, expires_at)
   WHERE g.id = c.id AND g.consumed_at IS NULL AND g.expires_at > c.now RETURNING g.id`;
 
+/** The deletes by id of one turn (revocations of reference tokens); a row is returned by the delete that removed it. */
+const DELETE_ANY = `DELETE FROM persisted_grant WHERE id = ANY($1::varchar[]) RETURNING id`;
+
 /**
  * The hot statements, named: node-postgres then parses each once per pooled
  * connection and afterwards sends only Bind and Execute, so the server skips
@@ -84,6 +87,7 @@ const NAMED = {
   selectAny: ['grant_select_any', SELECT_ANY],
   consume: ['grant_consume', sql.consume],
   consumeMany: ['grant_consume_many', CONSUME_MANY],
+  deleteAny: ['grant_delete_any', DELETE_ANY],
   deleteExpired: ['grant_delete_expired', sql.deleteExpired],
   takeFamily: ['grant_take_family', sql.takeFamily],
 } as const satisfies Record<string, readonly [string, string]>;
@@ -107,6 +111,12 @@ interface PendingLookup {
   readonly reject: (error: unknown) => void;
 }
 
+interface PendingDelete {
+  readonly id: string;
+  readonly resolve: (deleted: number) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 interface PendingConsume extends RowConsume {
   readonly resolve: (consumed: boolean) => void;
   readonly reject: (error: unknown) => void;
@@ -121,7 +131,8 @@ interface PendingConsume extends RowConsume {
  * with its own unique violation; a statement that fails otherwise, with the
  * database reachable, is retried row by row; so each insert still succeeds
  * or fails on its own. Lookups by hash and consumes are grouped the same
- * way, one statement per turn. The driver's errors reach the callers as
+ * way, one statement per turn, and so are deletes by id alone (the
+ * revocation of a reference token). The driver's errors reach the callers as
  * they are (isUniqueViolation, isDeadlock and isDatabaseUnavailable read
  * them); TypeORM is not in this path, whose query runner cost a pool
  * checkout and a result wrapping per statement. Statements go through
@@ -133,6 +144,9 @@ export class PooledGrantRows implements GrantRows {
   private readonly lookups = new PerTurnBatch<PendingLookup>((batch) => void this.lookUp(batch));
   private readonly consumes = new PerTurnBatch<PendingConsume>(
     (batch) => void this.consumeAll(batch),
+  );
+  private readonly deletesById = new PerTurnBatch<PendingDelete>(
+    (batch) => void this.deleteAll(batch),
   );
 
   constructor(private readonly pool: Pool) {}
@@ -154,7 +168,12 @@ export class PooledGrantRows implements GrantRows {
   }
 
   deleteMatching(match: GrantMatch): Promise<number> {
-    // Revocations: rare, and of varying shape, so not named.
+    if (isIdAlone(match)) {
+      return new Promise((resolve, reject) =>
+        this.deletesById.add({ id: match.id, resolve, reject }),
+      );
+    }
+    // Revocations of families, clients and users: rare, and of varying shape, so not named.
     const { sql: text, values } = deleteStatement(match, (index) => `$${index + 1}`);
     return retriedOnDeadlock(
       async () => (await queryOnPool(this.pool, { text, values })).rowCount ?? 0,
@@ -191,6 +210,27 @@ export class PooledGrantRows implements GrantRows {
     if (batch.length === 1) return batch[0]!.resolve(rows[0]);
     const found = new Map(rows.map((row) => [String(row.handle_hash), row]));
     for (const lookup of batch) lookup.resolve(found.get(lookup.handleHash));
+  }
+
+  /**
+   * The deletes by id of one turn as one DELETE (one round trip and one
+   * commit, where each was a transaction of its own), its ids in order, as
+   * the consumes lock theirs. Of two deletes of one row in a turn, the first
+   * to ask gets the row.
+   */
+  private async deleteAll(batch: PendingDelete[]): Promise<void> {
+    const ids = [...new Set(batch.map((item) => item.id))].sort();
+    let deleted: Set<string>;
+    try {
+      const { rows } = await retriedOnDeadlock(() =>
+        this.run<{ id: string }>(NAMED.deleteAny, [ids]),
+      );
+      deleted = new Set(rows.map((row) => String(row.id)));
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    for (const item of batch) item.resolve(deleted.delete(item.id) ? 1 : 0);
   }
 
   /**
@@ -317,4 +357,15 @@ export class PooledGrantRows implements GrantRows {
       item.reject(error);
     }
   }
+}
+
+/** A match by id and nothing else: what a turn's deletes can share one statement for. */
+function isIdAlone(match: GrantMatch): match is GrantMatch & { readonly id: string } {
+  return (
+    match.id !== undefined &&
+    match.familyId === undefined &&
+    match.clientId === undefined &&
+    match.subject === undefined &&
+    match.types === undefined
+  );
 }

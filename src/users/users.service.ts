@@ -4,8 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { MoreThan, Repository } from 'typeorm';
 import { ProblemError } from '../common/problem/problem.error.js';
 import { decodeCursor, encodeCursor } from '../common/problem/cursor.js';
+import { driverHandle } from '../database/driver-handles.js';
 import { isUniqueViolation } from '../database/unique-violation.js';
 import { PasswordHasher } from './password-hasher.js';
+import { PooledUserLookup } from './pooled-user-lookup.js';
 import type { UserClaims } from './user-claims.js';
 import type { CreateUserDto, UpdateUserDto } from './user.dto.js';
 import { isStorableText } from '../database/storable-text.js';
@@ -18,13 +20,20 @@ export interface UserPage {
 
 @Injectable()
 export class UsersService {
+  /** On PostgreSQL, the hot lookups by id, one statement per turn; on SQLite, TypeORM's. */
+  private readonly pooledLookup: PooledUserLookup | undefined;
+
   constructor(
     @InjectRepository(UserEntity) private readonly repository: Repository<UserEntity>,
     private readonly hasher: PasswordHasher,
-  ) {}
+  ) {
+    const handle = driverHandle(repository.manager.connection);
+    this.pooledLookup = handle.kind === 'postgres' ? new PooledUserLookup(handle.pool) : undefined;
+  }
 
   findById(id: string): Promise<UserEntity | null> {
-    return isStorableText(id) ? this.repository.findOneBy({ id }) : Promise.resolve(null);
+    if (!isStorableText(id)) return Promise.resolve(null);
+    return this.pooledLookup?.findById(id) ?? this.repository.findOneBy({ id });
   }
 
   async get(id: string): Promise<UserEntity> {

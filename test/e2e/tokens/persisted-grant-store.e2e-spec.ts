@@ -120,6 +120,24 @@ describe('persisted-grant store: the writes and reads of one turn together', () 
     expect(found[41]!.payload.handle).toBe('look-3');
   });
 
+  it('when many deletes by id arrive in one turn, some for the same row and some for none, then those rows go and no other', async () => {
+    const handles = Array.from({ length: 30 }, (_, index) => `gone-${index}`);
+    const rows = await Promise.all(handles.map((handle) => store.add(grant('group-gone', handle))));
+    const doomed = rows.slice(0, 20).map((row) => row.id);
+
+    await Promise.all(
+      [...doomed, doomed[0]!, doomed[7]!, 'no-such-row'].map((id) => store.delete(id)),
+    );
+
+    expect(await rowsOf('group-gone')).toBe(10);
+    const left = await Promise.all(
+      handles.map((handle) => store.findByHandle(handle, 'access_token')),
+    );
+    expect(left.map((row) => row?.payload.handle ?? null)).toEqual(
+      handles.map((handle, index) => (index < 20 ? null : handle)),
+    );
+  });
+
   it('when one insert of a turn is refused for another reason then only it fails and the others are written', async () => {
     // PostgreSQL enforces varchar(255) on client_id; SQLite does not, and writes all four.
     const tooLong = { ...grant('group-bad', 'bad-long'), clientId: 'x'.repeat(300) };

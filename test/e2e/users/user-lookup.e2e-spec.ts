@@ -1,0 +1,60 @@
+import { UsersService } from '../../../src/users/users.service.js';
+import { startTestApp, type TestApp } from '../../support/test-app.js';
+
+/** Users by id, as UserInfo and the authorization endpoint read them (on PostgreSQL, a turn's lookups in one statement). */
+describe('users service: lookups by id', () => {
+  let service: TestApp;
+  let users: UsersService;
+
+  beforeAll(async () => {
+    service = await startTestApp();
+    users = service.app.get(UsersService);
+  });
+  afterAll(() => service.close());
+
+  it('when many lookups arrive in one turn, some for the same user and some for none, then each gets its own user as stored', async () => {
+    const created = await Promise.all(
+      Array.from({ length: 12 }, (_, index) =>
+        service.createUser({
+          username: `lookup-${index}`,
+          password: 'a password for the lookups',
+          name: `Lookup "${index}" ünïcödé`,
+          address: { locality: 'Oxford', country: 'GB' },
+        }),
+      ),
+    );
+    const ids = created.map((user) => user.id as string);
+    const asked = [...ids, ids[3]!, ids[3]!, '00000000-0000-0000-0000-000000000000', 'not a uuid'];
+
+    const found = await Promise.all(asked.map((id) => users.findById(id)));
+
+    expect(found.map((user) => user?.id ?? null)).toEqual(
+      asked.map((id, index) => (index < ids.length + 2 ? id : null)),
+    );
+    const admin = await service.admin('GET', `/admin/users/${ids[5]}`);
+    expect(found[5]).toMatchObject({
+      username: 'lookup-5',
+      claims: { name: 'Lookup "5" ünïcödé', address: { locality: 'Oxford', country: 'GB' } },
+    });
+    expect(found[5]!.passwordHash).toMatch(/^\$argon2id\$/);
+    // Times come back as numbers, the same the admin API shows.
+    expect(Math.floor(found[5]!.createdAt / 1000)).toBe(admin.body.created_at);
+    expect(Math.floor(found[5]!.updatedAt / 1000)).toBe(admin.body.updated_at);
+    // Two callers of the same user do not share one object.
+    expect(found[12]).not.toBe(found[13]);
+    found[12]!.claims.name = 'changed by one caller';
+    expect(found[13]!.claims.name).toBe('Lookup "3" ünïcödé');
+  });
+
+  it('when a user was deleted then a lookup in the next turn finds none', async () => {
+    const user = await service.createUser({
+      username: 'lookup-gone',
+      password: 'a password for the lookups',
+    });
+    expect((await users.findById(user.id as string))?.username).toBe('lookup-gone');
+
+    expect((await service.admin('DELETE', `/admin/users/${user.id}`)).status).toBe(204);
+
+    expect(await users.findById(user.id as string)).toBeNull();
+  });
+});
