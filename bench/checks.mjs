@@ -18,6 +18,17 @@ function scopeHas(scope, wanted) {
   return typeof scope === 'string' && scope.split(' ').includes(wanted);
 }
 
+/** RFC 6749 §4.1.2: a redirect (the check's status) to the redirect URI with a code and the request's state, and no error. */
+function redirected(response, check) {
+  const location = response.headers.get('location') ?? '';
+  if (response.status !== check.status) return `status ${response.status}, location ${location}`;
+  if (!location.startsWith(`${check.redirectUri}?`)) return `redirected to ${location}`;
+  const query = new URL(location).searchParams;
+  if (query.has('error')) return `error ${query.get('error')}: ${query.get('error_description')}`;
+  if (!query.get('code')) return 'no code';
+  return query.get('state') === check.state ? undefined : `state ${query.get('state')}`;
+}
+
 /** RFC 7009 §2.2: the body says nothing; the revoked token must now introspect as inactive. */
 async function revoked(server, request, check) {
   const token = new URLSearchParams(request.body).get('token');
@@ -38,8 +49,10 @@ export async function probe(server, request, check) {
     method: request.method,
     headers: request.headers,
     body: request.body,
+    redirect: 'manual',
   });
   const text = await response.text();
+  if (check.kind === 'authorization-redirect') return redirected(response, check);
   if (response.status !== 200) return `status ${response.status}: ${text.slice(0, 300)}`;
   if (check.kind === 'revocation') return revoked(server, request, check);
   let json;

@@ -12,7 +12,8 @@
 //               prefix + a fresh ES256 JWT of `claims` with its own jti, iat and exp
 //               (signed here, in the load generator): JWT bearer and private_key_jwt
 //     check:    { kind: 'token' | 'introspection' | 'device-authorization' | 'userinfo'
-//               | 'revocation' | 'jwks' | 'discovery', ... } }
+//               | 'revocation' | 'authorization-redirect' | 'jwks' | 'discovery',
+//               status?: the expected status (default: any 2xx), ... } }
 //
 // Every response is counted by status; the first response and every
 // SAMPLE_EVERY-th one after it is parsed and checked (in refresh chains every
@@ -34,10 +35,23 @@ function isJwt(value) {
   return typeof value === 'string' && /^[\w-]+\.[\w-]+\.[\w-]+$/.test(value);
 }
 
+/** RFC 6749 §4.1.2: to the redirect URI, with a code and the request's state. */
+function redirectProblem(check, headers) {
+  const name = Object.keys(headers ?? {}).find((key) => key.toLowerCase() === 'location');
+  const location = name === undefined ? undefined : String(headers[name]);
+  if (location === undefined || !location.startsWith(`${check.redirectUri}?`))
+    return `redirected to ${location}`;
+  const query = new URL(location).searchParams;
+  return query.get('code') && query.get('state') === check.state
+    ? undefined
+    : `redirect without a code or with another state: ${location.slice(0, 120)}`;
+}
+
 /** The reason the body is wrong for this scenario, or undefined when it is right. */
-function problemWith(check, body) {
+function problemWith(check, body, headers) {
   // RFC 7009 §2.2: a revocation's 200 is the answer; its body carries nothing.
   if (check.kind === 'revocation') return undefined;
+  if (check.kind === 'authorization-redirect') return redirectProblem(check, headers);
   let json;
   try {
     json = JSON.parse(body);
@@ -95,14 +109,18 @@ let checked = 0;
 const invalidSamples = [];
 let responses = 0;
 
-function record(status, body, sample) {
-  if (status < 200 || status > 299) {
+/** The answer a scenario expects: its check's status, or any 2xx. */
+const expected = (status) =>
+  spec.check.status === undefined ? status >= 200 && status <= 299 : status === spec.check.status;
+
+function record(status, body, sample, headers) {
+  if (!expected(status)) {
     if (invalidSamples.length < 3) invalidSamples.push(`${status} ${String(body).slice(0, 200)}`);
     return undefined;
   }
   if (!sample) return undefined;
   checked++;
-  const problem = problemWith(spec.check, String(body));
+  const problem = problemWith(spec.check, String(body), headers);
   if (problem !== undefined) {
     invalid++;
     if (invalidSamples.length < 3) invalidSamples.push(problem);
@@ -162,7 +180,8 @@ if (spec.bodies !== undefined) {
   request.setupRequest = (req) => ({ ...req, body: nextBody() });
   request.onResponse = (status, body) => record(status, body, responses++ % SAMPLE_EVERY === 0);
 } else {
-  request.onResponse = (status, body) => record(status, body, responses++ % SAMPLE_EVERY === 0);
+  request.onResponse = (status, body, _context, headers) =>
+    record(status, body, responses++ % SAMPLE_EVERY === 0, headers);
 }
 
 const startedAt = performance.now();
@@ -188,7 +207,11 @@ console.log(
       max: result.latency.max,
       mean: result.latency.mean,
     },
-    non2xx: result.non2xx,
+    // Answers other than the expected ones (a redirect scenario expects its 303).
+    non2xx:
+      spec.check.status === undefined
+        ? result.non2xx
+        : result.requests.total - (result.statusCodeStats[spec.check.status]?.count ?? 0),
     statusCodes: Object.fromEntries(
       Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]),
     ),

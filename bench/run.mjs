@@ -35,7 +35,7 @@ import {
 import { assertionBodies, assertionKey } from './assertions.mjs';
 import { countGrants, fillGrants, siblingPostgresDatabase } from './filler.mjs';
 import { markdownTable, summarize } from './report.mjs';
-import { UserAgent } from './user-agent.mjs';
+import { pkcePair, UserAgent } from './user-agent.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -520,6 +520,34 @@ async function buildScenarios(ours, peer, ceiling, secrets, work) {
       },
     });
   };
+  // A signed-in user's authorization request, consent given: answered at once, a redirect with a new code.
+  const authorizationRequest = async (server, agent, client, extra) => {
+    const request = {
+      authorizePath: server.paths.authorize,
+      clientId: client.id,
+      redirectUri: REDIRECT_URI,
+      scope: 'openid api',
+      extra,
+    };
+    // Signs in and consents, if the agent has not yet.
+    await agent.mintCodes(request, 1);
+    const url = agent.authorizationUrl(request, pkcePair().challenge);
+    return target(
+      server,
+      {
+        method: 'GET',
+        path: `${url.pathname}${url.search}`,
+        headers: { cookie: agent.cookieHeader() },
+      },
+      {
+        kind: 'authorization-redirect',
+        // Both servers answer a GET with 303 See Other.
+        status: 303,
+        redirectUri: REDIRECT_URI,
+        state: url.searchParams.get('state'),
+      },
+    );
+  };
   // A raw rate measured in a peer's slot (bench/primitives.mjs), not a server.
   const primitive = (kind) => ({ server: { label: kind }, primitive: kind });
 
@@ -644,6 +672,17 @@ async function buildScenarios(ours, peer, ceiling, secrets, work) {
         'oidc-provider': get(peer, '/.well-known/openid-configuration', {
           kind: 'discovery',
           issuer: peer.issuer,
+        }),
+      }),
+    },
+    {
+      name: 'authorize',
+      title: 'authorization request of a signed-in user (code, PKCE)',
+      does: 'GET /authorize (oidc-provider: /auth), response_type=code with PKCE S256, scope openid, with the session cookie of a user who signed in and consented before the runs (the same request every time): a 302 to the client with a new code, stored (ours: a database row; oidc-provider: its in-memory adapter)',
+      targets: async () => ({
+        ours: await authorizationRequest(ours, oursAgent, oursClients.code, {}),
+        'oidc-provider': await authorizationRequest(peer, peerAgent, peerClients.code, {
+          resource: RESOURCE,
         }),
       }),
     },

@@ -47,8 +47,33 @@ export class UserAgent {
     this.credentials = credentials;
   }
 
+  /** The Cookie header this agent sends. */
+  cookieHeader() {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  /** An authorization request for a code with PKCE S256 (and a nonce when OpenID). */
+  authorizationUrl({ authorizePath, clientId, redirectUri, scope, extra = {} }, challenge) {
+    const url = new URL(authorizePath, this.base);
+    const params = {
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: redirectUri,
+      scope,
+      state: randomBytes(8).toString('base64url'),
+      ...(scope.split(' ').includes('openid')
+        ? { nonce: randomBytes(8).toString('base64url') }
+        : {}),
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      ...extra,
+    };
+    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+    return url;
+  }
+
   async request(url, init = {}) {
-    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const cookie = this.cookieHeader();
     const response = await fetch(new URL(url, this.base), {
       ...init,
       redirect: 'manual',
@@ -170,31 +195,12 @@ export class UserAgent {
    * `count` codes of one client (fewer if the deadline passes first), each
    * with its own PKCE verifier, minted `concurrency` at a time.
    */
-  async mintCodes(
-    { authorizePath, clientId, redirectUri, scope, extra = {} },
-    count,
-    deadline = Infinity,
-    concurrency = 16,
-  ) {
+  async mintCodes(request, count, deadline = Infinity, concurrency = 16) {
     const codes = [];
     const one = async () => {
       const { verifier, challenge } = pkcePair();
-      const url = new URL(authorizePath, this.base);
-      const params = {
-        response_type: 'code',
-        client_id: clientId,
-        redirect_uri: redirectUri,
-        scope,
-        state: randomBytes(8).toString('base64url'),
-        ...(scope.split(' ').includes('openid')
-          ? { nonce: randomBytes(8).toString('base64url') }
-          : {}),
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-        ...extra,
-      };
-      for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-      codes.push({ code: await this.authorizationCode(url, redirectUri), verifier });
+      const url = this.authorizationUrl(request, challenge);
+      codes.push({ code: await this.authorizationCode(url, request.redirectUri), verifier });
     };
     // The first request signs in and consents; the rest go straight through.
     if (count > 0) await one();
