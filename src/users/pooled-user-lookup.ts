@@ -1,22 +1,13 @@
 import type { Pool } from 'pg';
 import { PerTurnBatch } from '../common/runtime/per-turn-batch.js';
 import { queryOnPool } from '../database/pooled-query.js';
-import type { UserClaims } from './user-claims.js';
-import { UserEntity } from './user.entity.js';
+import { type RawUserRow, toUserEntity, USER_COLUMNS, type UserLookup } from './user-rows.js';
+import type { UserEntity } from './user.entity.js';
 
-interface RawUserRow {
-  readonly id: string;
-  readonly username: string;
-  readonly password_hash: string | null;
-  readonly claims: string;
-  readonly created_at: string;
-  readonly updated_at: string;
-}
-
-/** The users of one turn's lookups (UserEntity's columns). */
+/** The users of one turn's lookups. */
 const SELECT_ANY = {
   name: 'user_select_any',
-  text: 'SELECT id, username, password_hash, claims, created_at, updated_at FROM app_user WHERE id = ANY($1::varchar[])',
+  text: `SELECT ${USER_COLUMNS} FROM app_user WHERE id = ANY($1::varchar[])`,
 } as const;
 
 interface PendingLookup {
@@ -26,13 +17,12 @@ interface PendingLookup {
 }
 
 /**
- * Users by id on PostgreSQL, for the requests that read the user behind a
- * token or a session (UserInfo, the authorization endpoint): the lookups of
- * one turn of the event loop go to the server as one named SELECT, as the
- * grant store's do. Each through TypeORM was a round trip of its own, and
- * UserInfo on PostgreSQL ran at half node-oidc-provider's rate.
+ * PostgreSQL: the lookups of one turn of the event loop go to the server
+ * as one named SELECT, as the grant store's do. Each through TypeORM was a
+ * round trip of its own, and UserInfo on PostgreSQL ran at half
+ * node-oidc-provider's rate.
  */
-export class PooledUserLookup {
+export class PooledUserLookup implements UserLookup {
   private readonly lookups = new PerTurnBatch<PendingLookup>((batch) => void this.lookUp(batch));
 
   constructor(private readonly pool: Pool) {}
@@ -54,19 +44,7 @@ export class PooledUserLookup {
     // Each caller its own entity: they are mutable.
     for (const lookup of batch) {
       const row = found.get(lookup.id);
-      lookup.resolve(row === undefined ? null : toEntity(row));
+      lookup.resolve(row === undefined ? null : toUserEntity(row));
     }
   }
-}
-
-/** As TypeORM reads the row: claims from their JSON text, times from bigint strings. */
-function toEntity(row: RawUserRow): UserEntity {
-  const user = new UserEntity();
-  user.id = row.id;
-  user.username = row.username;
-  user.passwordHash = row.password_hash;
-  user.claims = JSON.parse(row.claims) as UserClaims;
-  user.createdAt = Number(row.created_at);
-  user.updatedAt = Number(row.updated_at);
-  return user;
 }

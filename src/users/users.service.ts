@@ -8,6 +8,8 @@ import { driverHandle } from '../database/driver-handles.js';
 import { isUniqueViolation } from '../database/unique-violation.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PooledUserLookup } from './pooled-user-lookup.js';
+import { SqliteUserLookup } from './sqlite-user-lookup.js';
+import type { UserLookup } from './user-rows.js';
 import type { UserClaims } from './user-claims.js';
 import type { CreateUserDto, UpdateUserDto } from './user.dto.js';
 import { isStorableText } from '../database/storable-text.js';
@@ -20,20 +22,22 @@ export interface UserPage {
 
 @Injectable()
 export class UsersService {
-  /** On PostgreSQL, the hot lookups by id, one statement per turn; on SQLite, TypeORM's. */
-  private readonly pooledLookup: PooledUserLookup | undefined;
+  /** The hot lookups by id, on the driver itself (user-rows.ts). */
+  private readonly lookup: UserLookup;
 
   constructor(
     @InjectRepository(UserEntity) private readonly repository: Repository<UserEntity>,
     private readonly hasher: PasswordHasher,
   ) {
     const handle = driverHandle(repository.manager.connection);
-    this.pooledLookup = handle.kind === 'postgres' ? new PooledUserLookup(handle.pool) : undefined;
+    this.lookup =
+      handle.kind === 'sqlite'
+        ? new SqliteUserLookup(handle.connection)
+        : new PooledUserLookup(handle.pool);
   }
 
   findById(id: string): Promise<UserEntity | null> {
-    if (!isStorableText(id)) return Promise.resolve(null);
-    return this.pooledLookup?.findById(id) ?? this.repository.findOneBy({ id });
+    return isStorableText(id) ? this.lookup.findById(id) : Promise.resolve(null);
   }
 
   async get(id: string): Promise<UserEntity> {

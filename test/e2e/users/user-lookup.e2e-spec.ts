@@ -1,7 +1,7 @@
 import { UsersService } from '../../../src/users/users.service.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 
-/** Users by id, as UserInfo and the authorization endpoint read them (on PostgreSQL, a turn's lookups in one statement). */
+/** Users by id, as UserInfo and the authorization endpoint read them: a turn's lookups together (one statement on PostgreSQL, one transaction on SQLite). */
 describe('users service: lookups by id', () => {
   let service: TestApp;
   let users: UsersService;
