@@ -1,49 +1,70 @@
 import type { Pool } from 'pg';
 import { PerTurnBatch } from '../common/runtime/per-turn-batch.js';
 import { queryOnPool } from '../database/pooled-query.js';
-import { type RawUserRow, toUserEntity, USER_COLUMNS, type UserLookup } from './user-rows.js';
+import {
+  type RawUserRow,
+  toUserEntity,
+  USER_COLUMNS,
+  type UserKey,
+  type UserLookup,
+} from './user-rows.js';
 import type { UserEntity } from './user.entity.js';
 
-/** The users of one turn's lookups. */
-const SELECT_ANY = {
-  name: 'user_select_any',
-  text: `SELECT ${USER_COLUMNS} FROM app_user WHERE id = ANY($1::varchar[])`,
-} as const;
-
 interface PendingLookup {
-  readonly id: string;
+  readonly value: string;
   readonly resolve: (user: UserEntity | null) => void;
   readonly reject: (error: unknown) => void;
 }
 
 /**
  * PostgreSQL: the lookups of one turn of the event loop go to the server
- * as one named SELECT, as the grant store's do. Each through TypeORM was a
- * round trip of its own, and UserInfo on PostgreSQL ran at half
- * node-oidc-provider's rate.
+ * as one named SELECT per key, as the grant store's do. Each through
+ * TypeORM was a round trip of its own, and UserInfo on PostgreSQL ran at
+ * half node-oidc-provider's rate.
  */
 export class PooledUserLookup implements UserLookup {
-  private readonly lookups = new PerTurnBatch<PendingLookup>((batch) => void this.lookUp(batch));
+  private readonly byId = this.batchOf('id');
+  private readonly byUsername = this.batchOf('username');
 
   constructor(private readonly pool: Pool) {}
 
   findById(id: string): Promise<UserEntity | null> {
-    return new Promise((resolve, reject) => this.lookups.add({ id, resolve, reject }));
+    return this.find(this.byId, id);
   }
 
-  private async lookUp(batch: PendingLookup[]): Promise<void> {
-    const ids = [...new Set(batch.map((lookup) => lookup.id))];
+  findByUsername(username: string): Promise<UserEntity | null> {
+    return this.find(this.byUsername, username);
+  }
+
+  private find(batch: PerTurnBatch<PendingLookup>, value: string): Promise<UserEntity | null> {
+    return new Promise((resolve, reject) => batch.add({ value, resolve, reject }));
+  }
+
+  private batchOf(key: UserKey): PerTurnBatch<PendingLookup> {
+    const statement = {
+      name: `user_select_any_${key}`,
+      text: `SELECT ${USER_COLUMNS} FROM app_user WHERE ${key} = ANY($1::varchar[])`,
+    };
+    return new PerTurnBatch((batch) => void this.lookUp(statement, key, batch));
+  }
+
+  private async lookUp(
+    statement: { name: string; text: string },
+    key: UserKey,
+    batch: PendingLookup[],
+  ): Promise<void> {
+    const values = [...new Set(batch.map((lookup) => lookup.value))];
     let rows: RawUserRow[];
     try {
-      rows = (await queryOnPool<RawUserRow>(this.pool, { ...SELECT_ANY, values: [ids] })).rows;
+      rows = (await queryOnPool<RawUserRow>(this.pool, { ...statement, values: [values] })).rows;
     } catch (error) {
       for (const lookup of batch) lookup.reject(error);
       return;
     }
-    const found = new Map(rows.map((row) => [row.id, row]));
+    const found = new Map(rows.map((row) => [row[key], row]));
     // Each caller its own entity: they are mutable.
     for (const lookup of batch) {
-      const row = found.get(lookup.id);
+      const row = found.get(lookup.value);
       lookup.resolve(row === undefined ? null : toUserEntity(row));
     }
   }

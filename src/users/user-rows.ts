@@ -15,14 +15,19 @@ export const USER_COLUMNS = 'id, username, password_hash, claims, created_at, up
 
 /**
  * Users by id for the requests that read the user behind a token or a
- * session (UserInfo, the authorization endpoint), as plain statements on
- * the driver: through TypeORM's query builder the lookup was a third of
+ * session (UserInfo, the authorization endpoint), and by username for those
+ * that check a password, as plain statements on the driver: through TypeORM's query builder the lookup was a third of
  * UserInfo's CPU on SQLite. SqliteUserLookup and PooledUserLookup
  * implement it.
  */
 export interface UserLookup {
   findById(id: string): Promise<UserEntity | null>;
+  /** The password grant's and the login page's lookup. */
+  findByUsername(username: string): Promise<UserEntity | null>;
 }
+
+/** The unique columns a user is looked up by. */
+export type UserKey = 'id' | 'username';
 
 /** As TypeORM reads the row: claims from their JSON text, times from bigint (a string on PostgreSQL). */
 export function toUserEntity(row: RawUserRow): UserEntity {

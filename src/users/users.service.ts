@@ -22,7 +22,7 @@ export interface UserPage {
 
 @Injectable()
 export class UsersService {
-  /** The hot lookups by id, on the driver itself (user-rows.ts). */
+  /** The hot lookups, by id and by username, on the driver itself (user-rows.ts). */
   private readonly lookup: UserLookup;
 
   constructor(
@@ -48,7 +48,7 @@ export class UsersService {
 
   /** The user whose password this is, or undefined; costs one argon2 verify either way. */
   async verifyPassword(username: string, password: string): Promise<UserEntity | undefined> {
-    const user = isStorableText(username) ? await this.repository.findOneBy({ username }) : null;
+    const user = isStorableText(username) ? await this.lookup.findByUsername(username) : null;
     const ok = await this.hasher.verify(user?.passwordHash ?? null, password);
     return ok && user !== null ? user : undefined;
   }

@@ -1,7 +1,7 @@
 import { UsersService } from '../../../src/users/users.service.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 
-/** Users by id, as UserInfo and the authorization endpoint read them: a turn's lookups together (one statement on PostgreSQL, one transaction on SQLite). */
+/** Users by id (UserInfo, the authorization endpoint) and by username (password checks): a turn's lookups together (one statement a key on PostgreSQL, one transaction on SQLite). */
 describe('users service: lookups by id', () => {
   let service: TestApp;
   let users: UsersService;
@@ -44,6 +44,31 @@ describe('users service: lookups by id', () => {
     expect(found[12]).not.toBe(found[13]);
     found[12]!.claims.name = 'changed by one caller';
     expect(found[13]!.claims.name).toBe('Lookup "3" ünïcödé');
+  });
+
+  it('when password checks of several users arrive in one turn then each is judged against its own user', async () => {
+    const [first, second] = await Promise.all(
+      ['by-name-1', 'by-name-2'].map((username) =>
+        service.createUser({ username, password: `the password of ${username}` }),
+      ),
+    );
+
+    const verdicts = await Promise.all([
+      users.verifyPassword('by-name-1', 'the password of by-name-1'),
+      users.verifyPassword('by-name-2', 'the password of by-name-2'),
+      users.verifyPassword('by-name-2', 'the password of by-name-1'),
+      users.verifyPassword('by-name-1', 'the password of by-name-1'),
+      users.verifyPassword('nobody-by-that-name', 'the password of by-name-1'),
+    ]);
+
+    expect(verdicts.map((user) => user?.id ?? null)).toEqual([
+      first!.id,
+      second!.id,
+      null,
+      first!.id,
+      null,
+    ]);
+    expect(verdicts[0]).not.toBe(verdicts[3]);
   });
 
   it('when a user was deleted then a lookup in the next turn finds none', async () => {
