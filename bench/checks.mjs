@@ -29,8 +29,8 @@ function redirected(response, check) {
   return query.get('state') === check.state ? undefined : `state ${query.get('state')}`;
 }
 
-/** RFC 7009 §2.2: the body says nothing; the revoked token must now introspect as inactive. */
-async function revoked(server, request, check) {
+/** Whether the introspecting client of `check` sees the token of a revocation request as active. */
+async function introspectedActive(server, request, check) {
   const token = new URLSearchParams(request.body).get('token');
   const response = await fetch(new URL(check.introspection.path, server.url), {
     method: 'POST',
@@ -38,13 +38,17 @@ async function revoked(server, request, check) {
     body: new URLSearchParams({ token }).toString(),
   });
   const json = await response.json();
-  return response.status === 200 && json.active === false
-    ? undefined
-    : `after revocation: ${response.status} ${JSON.stringify(json).slice(0, 200)}`;
+  if (response.status !== 200 || typeof json.active !== 'boolean')
+    throw new Error(`introspection: ${response.status} ${JSON.stringify(json).slice(0, 200)}`);
+  return json.active;
 }
 
 /** Sends the request once and checks the answer; returns a problem or undefined. */
 export async function probe(server, request, check) {
+  // RFC 7009 §2.2: a revocation's body says nothing, and it answers 200 for
+  // an unknown token too: the token must be active before and inactive after.
+  if (check.kind === 'revocation' && !(await introspectedActive(server, request, check)))
+    return 'the token to revoke is not active before its revocation';
   const response = await fetch(new URL(request.path, server.url), {
     method: request.method,
     headers: request.headers,
@@ -54,7 +58,10 @@ export async function probe(server, request, check) {
   const text = await response.text();
   if (check.kind === 'authorization-redirect') return redirected(response, check);
   if (response.status !== 200) return `status ${response.status}: ${text.slice(0, 300)}`;
-  if (check.kind === 'revocation') return revoked(server, request, check);
+  if (check.kind === 'revocation')
+    return (await introspectedActive(server, request, check))
+      ? 'the token is still active after its revocation'
+      : undefined;
   let json;
   try {
     json = JSON.parse(text);

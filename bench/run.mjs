@@ -496,7 +496,7 @@ async function buildScenarios(ours, peer, ceiling, secrets, work) {
     const credentials = basic(client.id, client.secret);
     const check = {
       kind: 'revocation',
-      // The probe introspects the token it revoked: it must be inactive.
+      // The probe introspects the token before (active) and after (inactive) revoking it.
       introspection: {
         path: server.paths.introspect,
         headers: { ...FORM, ...basic(introspector.id, introspector.secret) },
@@ -678,7 +678,7 @@ async function buildScenarios(ours, peer, ceiling, secrets, work) {
     {
       name: 'authorize',
       title: 'authorization request of a signed-in user (code, PKCE)',
-      does: 'GET /authorize (oidc-provider: /auth), response_type=code with PKCE S256, scope openid, with the session cookie of a user who signed in and consented before the runs (the same request every time): a 302 to the client with a new code, stored (ours: a database row; oidc-provider: its in-memory adapter)',
+      does: 'GET /authorize (oidc-provider: /auth), response_type=code with PKCE S256, scope openid api, with the session cookie of a user who signed in and consented before the runs (the same request every time): a 303 to the client with a new code, stored (ours: a database row; oidc-provider: its in-memory adapter)',
       targets: async () => ({
         ours: await authorizationRequest(ours, oursAgent, oursClients.code, {}),
         'oidc-provider': await authorizationRequest(peer, peerAgent, peerClients.code, {

@@ -4,8 +4,8 @@ import type { SqliteConnection } from './sqlite-turn-transaction.js';
 
 /**
  * The driver objects beneath TypeORM, for the hot paths that run their own
- * statements (the grant store, SQLite's key rotation). The one place that
- * knows where TypeORM keeps them.
+ * statements (the grant store, the user lookups, SQLite's key rotation).
+ * The one place that knows where TypeORM keeps them.
  */
 export type DriverHandle =
   | { readonly kind: 'sqlite'; readonly connection: SqliteConnection }

@@ -214,23 +214,33 @@ export class PooledGrantRows implements GrantRows {
 
   /**
    * The deletes by id of one turn as one DELETE (one round trip and one
-   * commit, where each was a transaction of its own), its ids in order, as
-   * the consumes lock theirs. Of two deletes of one row in a turn, the first
-   * to ask gets the row.
+   * commit, where each was a transaction of its own). A batch can deadlock
+   * with a batched consume, which a lone delete could not: one that is still
+   * a deadlock's victim after its retries, or fails otherwise with the
+   * database reachable, is done row by row, so each delete fails only on its
+   * own. Of two deletes of one row in a turn, the first to ask gets the row.
    */
   private async deleteAll(batch: PendingDelete[]): Promise<void> {
-    const ids = [...new Set(batch.map((item) => item.id))].sort();
+    const ids = [...new Set(batch.map((item) => item.id))];
     let deleted: Set<string>;
     try {
-      const { rows } = await retriedOnDeadlock(() =>
-        this.run<{ id: string }>(NAMED.deleteAny, [ids]),
-      );
-      deleted = new Set(rows.map((row) => String(row.id)));
+      deleted = await this.deleteIds(ids);
     } catch (error) {
-      for (const item of batch) item.reject(error);
+      if (ids.length === 1 || isDatabaseUnavailable(error)) {
+        for (const item of batch) item.reject(error);
+        return;
+      }
+      await Promise.all(ids.map((id) => this.deleteAll(batch.filter((item) => item.id === id))));
       return;
     }
     for (const item of batch) item.resolve(deleted.delete(item.id) ? 1 : 0);
+  }
+
+  private async deleteIds(ids: string[]): Promise<Set<string>> {
+    const { rows } = await retriedOnDeadlock(() =>
+      this.run<{ id: string }>(NAMED.deleteAny, [ids]),
+    );
+    return new Set(rows.map((row) => String(row.id)));
   }
 
   /**

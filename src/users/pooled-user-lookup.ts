@@ -18,7 +18,7 @@ interface PendingLookup {
 
 /**
  * PostgreSQL: the lookups of one turn of the event loop go to the server
- * as one named SELECT per key, as the grant store's do. Each through
+ * as one named SELECT per column looked up by, as the grant store's do. Each through
  * TypeORM was a round trip of its own, and UserInfo on PostgreSQL ran at
  * half node-oidc-provider's rate.
  */
@@ -62,10 +62,15 @@ export class PooledUserLookup implements UserLookup {
       return;
     }
     const found = new Map(rows.map((row) => [row[key], row]));
-    // Each caller its own entity: they are mutable.
+    // Each caller its own entity (they are mutable), and its own error: a
+    // row that cannot be read (claims that are not JSON) fails only its callers.
     for (const lookup of batch) {
       const row = found.get(lookup.value);
-      lookup.resolve(row === undefined ? null : toUserEntity(row));
+      try {
+        lookup.resolve(row === undefined ? null : toUserEntity(row));
+      } catch (error) {
+        lookup.reject(error);
+      }
     }
   }
 }

@@ -16,9 +16,9 @@ export const USER_COLUMNS = 'id, username, password_hash, claims, created_at, up
 /**
  * Users by id for the requests that read the user behind a token or a
  * session (UserInfo, the authorization endpoint), and by username for those
- * that check a password, as plain statements on the driver: through TypeORM's query builder the lookup was a third of
- * UserInfo's CPU on SQLite. SqliteUserLookup and PooledUserLookup
- * implement it.
+ * that check a password, as plain statements on the driver: through
+ * TypeORM's query builder the lookup was a third of UserInfo's CPU on
+ * SQLite. SqliteUserLookup and PooledUserLookup implement it.
  */
 export interface UserLookup {
   findById(id: string): Promise<UserEntity | null>;
