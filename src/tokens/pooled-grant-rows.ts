@@ -132,9 +132,9 @@ interface PendingConsume extends RowConsume {
  * database reachable, is retried row by row; so each insert still succeeds
  * or fails on its own. Lookups by hash and consumes are grouped the same
  * way, one statement per turn, and so are deletes by id alone (the
- * revocation of a reference token). The driver's errors reach the callers as
- * they are (isUniqueViolation, isDeadlock and isDatabaseUnavailable read
- * them); TypeORM is not in this path, whose query runner cost a pool
+ * revocation of a reference token). The driver's errors reach the callers
+ * as they are (isUniqueViolation, isDeadlock and isDatabaseUnavailable
+ * read them); TypeORM is not in this path, whose query runner cost a pool
  * checkout and a result wrapping per statement. Statements go through
  * queryOnPool, so a clash or another refused statement hands its
  * connection back to the pool rather than closing it.

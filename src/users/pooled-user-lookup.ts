@@ -18,9 +18,9 @@ interface PendingLookup {
 
 /**
  * PostgreSQL: the lookups of one turn of the event loop go to the server
- * as one named SELECT per column looked up by, as the grant store's do. Each through
- * TypeORM was a round trip of its own, and UserInfo on PostgreSQL ran at
- * half node-oidc-provider's rate.
+ * as one named SELECT per column looked up by, as the grant store's do.
+ * Each through TypeORM was a round trip of its own, and UserInfo on
+ * PostgreSQL ran at half node-oidc-provider's rate.
  */
 export class PooledUserLookup implements UserLookup {
   private readonly byId = this.batchOf('id');

@@ -2,8 +2,7 @@
  * Collects what is added during one turn of the event loop and hands it
  * over in one piece when the turn ends (setImmediate): the group commit of
  * the grant store, the user lookups on PostgreSQL and the batches of the
- * signing pool. Whatever comes in
- * the next turn starts a new batch.
+ * signing pool. Whatever comes in the next turn starts a new batch.
  */
 export class PerTurnBatch<T> {
   private items: T[] = [];
